@@ -1,0 +1,41 @@
+# monotable: build, test, benchmark and run locally.
+GO      ?= go
+FUZZTIME ?= 30s
+
+.PHONY: all test vet run local bench fuzz build clean
+
+all: test
+
+## test: vet, then every test with the race detector (what CI runs).
+test: vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+## run: start the local DynamoDB endpoint on the embedded in-memory store.
+run: local
+
+## local: the in-memory DynamoDB endpoint on 127.0.0.1:8000.
+local:
+	$(GO) run ./cmd/monotable local
+
+## bench: the store against its peers, in one run (see BENCHMARKS.md).
+bench:
+	$(GO) run ./internal/bench/cmd/benchsuite -out BENCHMARKS.md
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list='^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## build: the CLI into bin/.
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/monotable ./cmd/monotable
+
+clean:
+	rm -rf bin

@@ -1,0 +1,47 @@
+// Command monotable is the project's CLI.
+//
+//	monotable local [--addr 127.0.0.1:8000] [--region us-east-1]   serve the in-memory DynamoDB
+//	monotable version
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "local":
+		return runLocal(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "monotable", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "monotable: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: monotable <command> [flags]
+
+commands:
+  local     serve the in-memory DynamoDB over HTTP (DynamoDB JSON protocol)
+  version   print the version
+`)
+}

@@ -1,0 +1,267 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"time"
+)
+
+// Options control a run.
+type Options struct {
+	Rounds int           // timed rounds per workload, contenders interleaved
+	Budget time.Duration // per contender per round, unless the workload sets its own
+	MaxOps int           // requests per contender per round, unless the workload sets its own
+	Warmup time.Duration // an untimed (but checked) round first; 0 skips it
+	Logf   func(format string, args ...any)
+}
+
+// DefaultOptions keep the whole suite within about five minutes on two cores.
+func DefaultOptions() Options {
+	return Options{Rounds: 5, Budget: 300 * time.Millisecond, MaxOps: 100_000, Warmup: 100 * time.Millisecond}
+}
+
+// Round is one contender's timed round.
+type Round struct {
+	Ops  int
+	Busy time.Duration // the sum of the requests' latencies
+}
+
+// Stats are one contender's numbers for one workload.
+type Stats struct {
+	Contender string
+	Rounds    []Round
+	Ops       int
+	Busy      time.Duration
+	P50, P99  time.Duration
+	Checked   int    // answers checked, warm-up included
+	Wrong     string // the first wrong answer; the numbers then mean nothing
+	Budgeted  bool   // a round ran out of time before its op cap
+	MaxOps    int    // the op cap per round
+}
+
+// OpsPerSec is the throughput over all timed rounds.
+func (s Stats) OpsPerSec() float64 {
+	if s.Busy <= 0 {
+		return 0
+	}
+	return float64(s.Ops) / s.Busy.Seconds()
+}
+
+// Mean is the mean latency.
+func (s Stats) Mean() time.Duration {
+	if s.Ops == 0 {
+		return 0
+	}
+	return s.Busy / time.Duration(s.Ops)
+}
+
+// Result is one workload's row.
+type Result struct {
+	Workload    Workload
+	Stats       []Stats   // in contender order
+	RoundRatios []float64 // Stats[0] over Stats[1] throughput, per round
+	Ratio       float64   // the median of RoundRatios; NaN if either answered wrong
+}
+
+// Run runs the workloads against the contenders. Each contender's fixtures
+// are seeded on first use and dropped after their last workload.
+func Run(ctx context.Context, cs []Contender, ws []Workload, opt Options) []Result {
+	logf := opt.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	lastUse := map[Fixture]int{}
+	for i, w := range ws {
+		lastUse[w.Data] = i
+	}
+	type seeded struct {
+		c   Client
+		err error
+	}
+	fixtures := make([]map[Fixture]seeded, len(cs))
+	for k := range fixtures {
+		fixtures[k] = map[Fixture]seeded{}
+	}
+
+	var results []Result
+	for wi, w := range ws {
+		res := Result{Workload: w, Ratio: math.NaN()}
+		insts := make([]Instance, len(cs))
+		res.Stats = make([]Stats, len(cs))
+		for k, c := range cs {
+			st := &res.Stats[k]
+			st.Contender = c.Name
+			st.MaxOps = cmp0(w.MaxOps, opt.MaxOps)
+			env := Env{New: c.New}
+			if w.Data.Kind != Empty {
+				f, ok := fixtures[k][w.Data]
+				if !ok {
+					start := time.Now()
+					f.c = c.New()
+					f.err = seed(ctx, f.c, w.Data, logf)
+					if d := time.Since(start); d > time.Second {
+						logf("seeded %s %v in %v", c.Name, w.Data, d.Round(time.Millisecond))
+					}
+					fixtures[k][w.Data] = f
+				}
+				if f.err != nil {
+					st.Wrong = "seeding the table: " + f.err.Error()
+					continue
+				}
+				env.Client = f.c
+			}
+			insts[k] = w.New(env)
+		}
+
+		lat := make([][]time.Duration, len(cs))
+		run := func(k, r int, budget time.Duration, maxOps int) {
+			st := &res.Stats[k]
+			if st.Wrong != "" {
+				return
+			}
+			runtime.GC() // the other contender's garbage is not this one's cost
+			rd, l, checked, err := runRound(ctx, insts[k], r, budget, maxOps, lat[k])
+			st.Checked += checked
+			if err != nil {
+				st.Wrong = err.Error()
+				return
+			}
+			if r < 0 {
+				return
+			}
+			lat[k] = l
+			st.Rounds = append(st.Rounds, rd)
+			st.Ops += rd.Ops
+			st.Busy += rd.Busy
+			if rd.Ops < maxOps {
+				st.Budgeted = true
+			}
+		}
+		budget := cmp0(w.Budget, opt.Budget)
+		if opt.Warmup > 0 {
+			for k := range cs {
+				run(k, -1, min(opt.Warmup, budget), min(1000, res.Stats[k].MaxOps))
+			}
+		}
+		for r := range max(opt.Rounds, 1) {
+			for j := range cs {
+				k := j
+				if r%2 == 1 {
+					k = len(cs) - 1 - j
+				}
+				run(k, r, budget, res.Stats[k].MaxOps)
+			}
+		}
+		for k := range cs {
+			st := &res.Stats[k]
+			slices.Sort(lat[k])
+			if n := len(lat[k]); n > 0 {
+				st.P50 = lat[k][n/2]
+				st.P99 = lat[k][min(n-1, int(math.Ceil(0.99*float64(n)))-1)]
+			}
+		}
+		if len(cs) >= 2 && res.Stats[0].Wrong == "" && res.Stats[1].Wrong == "" {
+			a, b := res.Stats[0].Rounds, res.Stats[1].Rounds
+			for r := range min(len(a), len(b)) {
+				if a[r].Ops > 0 && b[r].Ops > 0 {
+					ta := float64(a[r].Ops) / a[r].Busy.Seconds()
+					tb := float64(b[r].Ops) / b[r].Busy.Seconds()
+					res.RoundRatios = append(res.RoundRatios, ta/tb)
+				}
+			}
+			res.Ratio = median(res.RoundRatios)
+		}
+		results = append(results, res)
+		logf("%s", res.Summary())
+
+		for k := range cs {
+			for f, s := range fixtures[k] {
+				if lastUse[f] <= wi {
+					if s.c != nil {
+						release(s.c)
+					}
+					delete(fixtures[k], f)
+				}
+			}
+		}
+	}
+	return results
+}
+
+// runRound sends requests until maxOps or the budget is spent, timing each
+// request alone and checking every answer.
+func runRound(ctx context.Context, inst Instance, r int, budget time.Duration, maxOps int, lat []time.Duration) (Round, []time.Duration, int, error) {
+	if err := inst.Begin(ctx, r); err != nil {
+		return Round{}, lat, 0, fmt.Errorf("preparing round: %w", err)
+	}
+	var rd Round
+	checked := 0
+	deadline := time.Now().Add(budget)
+	for i := 0; i < maxOps; i++ {
+		t0 := time.Now()
+		out, err := inst.Do(ctx, i)
+		d := time.Since(t0)
+		rd.Ops++
+		rd.Busy += d
+		if r >= 0 {
+			lat = append(lat, d)
+		}
+		if err := inst.Check(i, out, err); err != nil {
+			return rd, lat, checked, fmt.Errorf("request %d of %s: %w", i, roundName(r), err)
+		}
+		checked++
+		if t0.Add(d).After(deadline) {
+			break
+		}
+	}
+	if err := inst.End(ctx, rd.Ops); err != nil {
+		return rd, lat, checked, fmt.Errorf("after %s (%d requests): %w", roundName(r), rd.Ops, err)
+	}
+	return rd, lat, checked + 1, nil
+}
+
+func roundName(r int) string {
+	if r < 0 {
+		return "the warm-up"
+	}
+	return fmt.Sprintf("round %d", r+1)
+}
+
+// Summary is a one-line progress report.
+func (r Result) Summary() string {
+	s := fmt.Sprintf("%-22s", r.Workload.FullID())
+	for _, st := range r.Stats {
+		if st.Wrong != "" {
+			s += fmt.Sprintf("  %s WRONG (%s)", st.Contender, st.Wrong)
+			continue
+		}
+		s += fmt.Sprintf("  %s %s ops/s p50 %s", st.Contender, fmtRate(st.OpsPerSec()), fmtDur(st.P50))
+	}
+	if !math.IsNaN(r.Ratio) {
+		s += "  ratio " + fmtRatio(r.Ratio)
+	}
+	return s
+}
+
+func cmp0[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,223 @@
+// Package attr holds DynamoDB's attribute-value rules: number parsing and
+// arithmetic, ordering, equality, sizes, validation and deep copies. The
+// engine, the expression evaluator and the wire codec all share it so the rules
+// live in one place.
+package attr
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+)
+
+// DynamoDB numbers: up to 38 significant digits, magnitude in
+// [1E-130, 1E+126). Arithmetic is exact within that precision.
+const (
+	maxDigits   = 38
+	maxExponent = 125  // largest adjusted exponent: 9.99…E+125
+	minExponent = -130 // smallest adjusted exponent: 1E-130
+)
+
+// Number errors, worded as DynamoDB words them.
+var (
+	ErrOverflow    = errors.New("Number overflow. Attempting to store a number with magnitude larger than supported range")
+	ErrUnderflow   = errors.New("Number underflow. Attempting to store a number with magnitude smaller than supported range")
+	ErrTooPrecise  = errors.New("Attempting to store more than 38 significant digits in a Number")
+	ErrEmptyNumber = errors.New("The parameter cannot be converted to a numeric value")
+)
+
+var arith = apd.Context{
+	Precision:   maxDigits,
+	MaxExponent: apd.MaxExponent,
+	MinExponent: apd.MinExponent,
+	Traps:       apd.DefaultTraps | apd.Inexact | apd.Rounded,
+	Rounding:    apd.RoundHalfEven,
+}
+
+// ParseNumber parses a DynamoDB number literal and checks its range and
+// precision.
+func ParseNumber(s string) (*apd.Decimal, error) {
+	if s == "" {
+		return nil, ErrEmptyNumber
+	}
+	if !numberSyntax(s) {
+		return nil, notANumber(s)
+	}
+	d, _, err := apd.NewFromString(s)
+	if err != nil || d.Form != apd.Finite {
+		return nil, notANumber(s)
+	}
+	return checkRange(d)
+}
+
+func notANumber(s string) error {
+	return fmt.Errorf("The parameter cannot be converted to a numeric value: %s", s)
+}
+
+// numberSyntax accepts [+-]digits[.digits][e[+-]digits] with at least one
+// digit in the mantissa; apd alone would also take "NaN" and "Infinity".
+func numberSyntax(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func checkRange(d *apd.Decimal) (*apd.Decimal, error) {
+	d.Reduce(d)
+	if d.IsZero() {
+		d.SetFinite(0, 0)
+		return d, nil
+	}
+	n := d.NumDigits()
+	if n > maxDigits {
+		return nil, ErrTooPrecise
+	}
+	adj := int64(d.Exponent) + n - 1
+	if adj > maxExponent {
+		return nil, ErrOverflow
+	}
+	if adj < minExponent {
+		return nil, ErrUnderflow
+	}
+	return d, nil
+}
+
+// CanonicalNumber validates s and returns the form DynamoDB stores and
+// returns: no exponent, no leading or trailing zeros, no "+", "0" for zero.
+func CanonicalNumber(s string) (string, error) {
+	d, err := ParseNumber(s)
+	if err != nil {
+		return "", err
+	}
+	return FormatNumber(d), nil
+}
+
+// FormatNumber renders a reduced decimal in canonical form.
+func FormatNumber(d *apd.Decimal) string {
+	if d.IsZero() {
+		return "0"
+	}
+	return d.Text('f')
+}
+
+// CompareNumbers orders two number literals numerically. Unparseable
+// input sorts as zero; callers validate first.
+func CompareNumbers(a, b string) int {
+	if a == b {
+		return 0
+	}
+	da, err := ParseNumber(a)
+	if err != nil {
+		da = apd.New(0, 0)
+	}
+	db, err := ParseNumber(b)
+	if err != nil {
+		db = apd.New(0, 0)
+	}
+	return da.Cmp(db)
+}
+
+// AddNumbers returns a+b exactly, or DynamoDB's range/precision error.
+func AddNumbers(a, b string) (string, error) { return arithmetic(a, b, false) }
+
+// SubNumbers returns a-b exactly, or DynamoDB's range/precision error.
+func SubNumbers(a, b string) (string, error) { return arithmetic(a, b, true) }
+
+func arithmetic(a, b string, sub bool) (string, error) {
+	da, err := ParseNumber(a)
+	if err != nil {
+		return "", err
+	}
+	db, err := ParseNumber(b)
+	if err != nil {
+		return "", err
+	}
+	var r apd.Decimal
+	var cond apd.Condition
+	if sub {
+		cond, err = arith.Sub(&r, da, db)
+	} else {
+		cond, err = arith.Add(&r, da, db)
+	}
+	if err != nil || cond.Inexact() || cond.Rounded() {
+		return "", ErrTooPrecise
+	}
+	res, err := checkRange(&r)
+	if err != nil {
+		return "", err
+	}
+	return FormatNumber(res), nil
+}
+
+// numberKey encodes a number so that bytewise order is numeric order.
+// Layout: a class byte (negative, zero, positive), a 2-byte adjusted
+// exponent (inverted for negatives), the significant digits (inverted for
+// negatives), and a terminator that makes shorter digit strings sort right.
+func numberKey(s string) []byte {
+	d, err := ParseNumber(s)
+	if err != nil || d.IsZero() {
+		return []byte{0x80}
+	}
+	digits := d.Coeff.String()
+	adj := int(d.Exponent) + len(digits) + 1000
+	neg := d.Negative
+	out := make([]byte, 0, len(digits)+4)
+	if neg {
+		e := ^uint16(adj)
+		out = append(out, 0x40, byte(e>>8), byte(e))
+		for i := 0; i < len(digits); i++ {
+			out = append(out, 0xFF-digits[i])
+		}
+		return append(out, 0xFF)
+	}
+	out = append(out, 0xC0, byte(adj>>8), byte(adj))
+	out = append(out, digits...)
+	return append(out, 0x00)
+}
+
+// significantDigits counts the digits DynamoDB bills for a number.
+func significantDigits(s string) int {
+	s = strings.TrimLeft(s, "+-")
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Replace(s, ".", "", 1)
+	s = strings.Trim(s, "0")
+	if s == "" {
+		return 1
+	}
+	return len(s)
+}

@@ -1,0 +1,114 @@
+package memstore
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// The engine builds bare API errors internally; the exported methods wrap
+// them exactly as the SDK wraps a service response, so errors.As, errors.Is
+// and Error() behave the same against the store and against AWS.
+
+func validation(format string, args ...any) error {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return validationMsg(msg)
+}
+
+// validationMsg is a ValidationException with a message used verbatim.
+func validationMsg(msg string) error {
+	return &smithy.GenericAPIError{Code: "ValidationException", Message: msg, Fault: smithy.FaultClient}
+}
+
+// asValidation turns a plain error from attr or expr (whose text is
+// DynamoDB's message) into a ValidationException; API errors pass through.
+func asValidation(err error) error {
+	if err == nil {
+		return nil
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return err
+	}
+	return validationMsg(err.Error())
+}
+
+func notFound() error {
+	return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found")}
+}
+
+func tableNotFound(name string) error {
+	return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Table: " + name + " not found")}
+}
+
+func resourceInUse(msg string) error {
+	return &types.ResourceInUseException{Message: aws.String(msg)}
+}
+
+func conditionFailed(item map[string]types.AttributeValue) error {
+	return &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed"), Item: item}
+}
+
+// wrap decorates an engine error the way the SDK's middleware stack does.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	status := http.StatusBadRequest
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorFault() == smithy.FaultServer {
+		status = http.StatusInternalServerError
+	}
+	reqID := requestID()
+	return &smithy.OperationError{
+		ServiceID:     "DynamoDB",
+		OperationName: op,
+		Err: &awshttp.ResponseError{
+			ResponseError: &smithyhttp.ResponseError{
+				Response: &smithyhttp.Response{Response: &http.Response{
+					StatusCode: status,
+					Header:     http.Header{"X-Amzn-Requestid": []string{reqID}},
+				}},
+				Err: err,
+			},
+			RequestID: reqID,
+		},
+	}
+}
+
+// requestID makes an ID in the service's format: 52 upper-case base32-ish
+// characters. Only its shape matters to clients.
+func requestID() string {
+	var b [26]byte
+	_, _ = rand.Read(b[:])
+	s := hex.EncodeToString(b[:])
+	out := make([]byte, 52)
+	for i := range out {
+		c := s[i]
+		if c >= 'a' {
+			c -= 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return string(out)
+}
+
+// errorMessage returns an API error's message, or the error text.
+func errorMessage(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorMessage()
+	}
+	return err.Error()
+}

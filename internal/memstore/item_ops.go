@@ -1,0 +1,370 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/internal/memstore/attr"
+	"github.com/monotable/monotable/internal/memstore/expr"
+)
+
+// GetItem reads one item by its full primary key.
+func (s *Store) GetItem(ctx context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	out, err := s.getItem(in)
+	return out, wrap("GetItem", err)
+}
+
+func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	var use paramUse
+	use.expr("ProjectionExpression", in.ProjectionExpression)
+	use.legacyIf("AttributesToGet", in.AttributesToGet != nil)
+	ep, err := newExprParams(use, in.ExpressionAttributeNames, nil)
+	if err != nil {
+		return nil, err
+	}
+	proj, err := ep.projection(in.ProjectionExpression)
+	if err != nil {
+		return nil, err
+	}
+	if proj == nil {
+		if proj, err = legacyProjection(in.AttributesToGet); err != nil {
+			return nil, err
+		}
+	}
+	if err := ep.done(); err != nil {
+		return nil, err
+	}
+	key, err := checkKey(t.keys, in.Key)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.RLock()
+	r := t.get(key)
+	t.mu.RUnlock()
+
+	consistent := aws.ToBool(in.ConsistentRead)
+	u := newUsage(t.name, false)
+	out := &dynamodb.GetItemOutput{}
+	if r != nil {
+		u.units = readUnits(r.size, consistent)
+		out.Item = project(proj, r.item)
+	} else {
+		u.units = readUnits(0, consistent)
+	}
+	out.ConsumedCapacity = u.render(in.ReturnConsumedCapacity)
+	return out, nil
+}
+
+// project applies an optional projection and always returns a copy.
+func project(p *expr.Projection, item attr.Item) attr.Item {
+	if p == nil {
+		return attr.CopyItem(item)
+	}
+	return p.Apply(item)
+}
+
+// PutItem writes a whole item, optionally under a condition.
+func (s *Store) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	out, err := s.putItem(in)
+	return out, wrap("PutItem", err)
+}
+
+func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld); err != nil {
+		return nil, err
+	}
+	cond, err := writeCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	if in.Item == nil {
+		return nil, validation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")
+	}
+	item, err := attr.NormalizeItem(in.Item)
+	if err != nil {
+		return nil, asValidation(err)
+	}
+	if err := t.checkItem(item); err != nil {
+		return nil, err
+	}
+
+	t.mu.Lock()
+	cur := t.get(item)
+	var old attr.Item
+	if cur != nil {
+		old = cur.item
+	}
+	if !eval(cond, old) {
+		t.mu.Unlock()
+		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
+	}
+	u := newUsage(t.name, true)
+	u.chargeWrite(t, old, item)
+	t.put(item)
+	t.mu.Unlock()
+
+	out := &dynamodb.PutItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}
+	if in.ReturnValues == types.ReturnValueAllOld && old != nil {
+		out.Attributes = attr.CopyItem(old)
+	}
+	return out, nil
+}
+
+// writeCondition parses a write's condition from either the expression or
+// the legacy Expected parameters.
+func writeCondition(text *string, expected map[string]types.ExpectedAttributeValue, op types.ConditionalOperator,
+	names map[string]string, values map[string]types.AttributeValue) (*expr.Condition, error) {
+	var use paramUse
+	use.expr("ConditionExpression", text)
+	use.legacyIf("Expected", expected != nil)
+	use.legacyIf("ConditionalOperator", op != "")
+	ep, err := newExprParams(use, names, values)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := ep.condition(expr.KindCondition, text)
+	if err != nil {
+		return nil, err
+	}
+	if err := ep.done(); err != nil {
+		return nil, err
+	}
+	if cond == nil {
+		return legacyCondition(expected, op)
+	}
+	return cond, nil
+}
+
+// failedCondition builds ConditionalCheckFailedException, with the current
+// item when the request asked for it.
+func failedCondition(rv types.ReturnValuesOnConditionCheckFailure, old attr.Item) error {
+	if rv == types.ReturnValuesOnConditionCheckFailureAllOld && old != nil {
+		return conditionFailed(attr.CopyItem(old))
+	}
+	return conditionFailed(nil)
+}
+
+// DeleteItem removes one item, optionally under a condition.
+func (s *Store) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	out, err := s.deleteItem(in)
+	return out, wrap("DeleteItem", err)
+}
+
+func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld); err != nil {
+		return nil, err
+	}
+	cond, err := writeCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	key, err := checkKey(t.keys, in.Key)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	cur := t.get(key)
+	var old attr.Item
+	if cur != nil {
+		old = cur.item
+	}
+	if !eval(cond, old) {
+		t.mu.Unlock()
+		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
+	}
+	u := newUsage(t.name, true)
+	u.chargeWrite(t, old, nil)
+	if old != nil {
+		t.delete(key)
+	}
+	t.mu.Unlock()
+
+	out := &dynamodb.DeleteItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}
+	if in.ReturnValues == types.ReturnValueAllOld && old != nil {
+		out.Attributes = attr.CopyItem(old)
+	}
+	return out, nil
+}
+
+// UpdateItem edits (or creates) one item with an update expression or the
+// legacy AttributeUpdates.
+func (s *Store) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	out, err := s.updateItem(in)
+	return out, wrap("UpdateItem", err)
+}
+
+func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld, types.ReturnValueUpdatedOld, types.ReturnValueAllNew, types.ReturnValueUpdatedNew); err != nil {
+		return nil, err
+	}
+	upd, cond, err := parseUpdate(in)
+	if err != nil {
+		return nil, err
+	}
+	key, err := checkKey(t.keys, in.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkUpdateTargets(upd); err != nil {
+		return nil, err
+	}
+
+	t.mu.Lock()
+	cur := t.get(key)
+	var old attr.Item
+	if cur != nil {
+		old = cur.item
+	}
+	if !eval(cond, old) {
+		t.mu.Unlock()
+		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
+	}
+	item, err := applyUpdate(upd, old, key)
+	if err == nil {
+		err = t.checkItem(item)
+	}
+	if err != nil {
+		t.mu.Unlock()
+		return nil, err
+	}
+	u := newUsage(t.name, true)
+	u.chargeWrite(t, old, item)
+	t.put(item)
+	t.mu.Unlock()
+
+	out := &dynamodb.UpdateItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}
+	out.Attributes = updateReturn(in.ReturnValues, upd, old, item)
+	return out, nil
+}
+
+func parseUpdate(in *dynamodb.UpdateItemInput) (*expr.Update, *expr.Condition, error) {
+	var use paramUse
+	use.expr("UpdateExpression", in.UpdateExpression)
+	use.expr("ConditionExpression", in.ConditionExpression)
+	use.legacyIf("AttributeUpdates", in.AttributeUpdates != nil)
+	use.legacyIf("Expected", in.Expected != nil)
+	use.legacyIf("ConditionalOperator", in.ConditionalOperator != "")
+	ep, err := newExprParams(use, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, nil, err
+	}
+	var upd *expr.Update
+	if in.UpdateExpression != nil {
+		if upd, err = expr.ParseUpdate(*in.UpdateExpression, ep.params); err != nil {
+			return nil, nil, asValidation(err)
+		}
+	}
+	cond, err := ep.condition(expr.KindCondition, in.ConditionExpression)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ep.done(); err != nil {
+		return nil, nil, err
+	}
+	if upd == nil && in.AttributeUpdates != nil {
+		if upd, err = expr.FromAttributeUpdates(in.AttributeUpdates); err != nil {
+			return nil, nil, asValidation(err)
+		}
+	}
+	if cond == nil {
+		if cond, err = legacyCondition(in.Expected, in.ConditionalOperator); err != nil {
+			return nil, nil, err
+		}
+	}
+	return upd, cond, nil
+}
+
+// checkUpdateTargets rejects updates of key attributes and nested paths
+// into index keys, before any item is read.
+func (t *table) checkUpdateTargets(upd *expr.Update) error {
+	if upd == nil {
+		return nil
+	}
+	for _, p := range upd.Targets() {
+		top := p.Top()
+		if t.keys.has(top) {
+			if len(p.Elems) > 1 {
+				return validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s", top)
+			}
+			return validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", top)
+		}
+		if len(p.Elems) > 1 {
+			for _, ix := range t.indexes {
+				if ix.keys.has(top) {
+					return validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s", top)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// applyUpdate runs the update on the current item (or a new one made of
+// the key); without an update the item is just its key.
+func applyUpdate(upd *expr.Update, old, key attr.Item) (attr.Item, error) {
+	base := old
+	if base == nil {
+		base = key
+	}
+	if upd == nil {
+		if old != nil {
+			return old, nil
+		}
+		return attr.CopyItem(key), nil
+	}
+	item, err := upd.Apply(base)
+	if err != nil {
+		return nil, asValidation(err)
+	}
+	return item, nil
+}
+
+// updateReturn renders ReturnValues for UpdateItem. UPDATED_* return only
+// the paths the update wrote, as they were before or after.
+func updateReturn(rv types.ReturnValue, upd *expr.Update, old, new attr.Item) attr.Item {
+	switch rv {
+	case types.ReturnValueAllOld:
+		if old == nil {
+			return nil
+		}
+		return attr.CopyItem(old)
+	case types.ReturnValueAllNew:
+		return attr.CopyItem(new)
+	case types.ReturnValueUpdatedOld, types.ReturnValueUpdatedNew:
+		if upd == nil {
+			return nil
+		}
+		src := new
+		if rv == types.ReturnValueUpdatedOld {
+			src = old
+		}
+		if src == nil {
+			return nil
+		}
+		out := expr.NewProjection(upd.Targets()).Apply(src)
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return nil
+}

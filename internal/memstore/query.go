@@ -1,0 +1,225 @@
+package memstore
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/internal/memstore/attr"
+	"github.com/monotable/monotable/internal/memstore/expr"
+)
+
+// Query reads one partition of a table or index, in sort-key order.
+func (s *Store) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	out, err := s.query(in)
+	return out, wrap("Query", err)
+}
+
+func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := checkLimit(in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var use paramUse
+	use.expr("KeyConditionExpression", in.KeyConditionExpression)
+	use.expr("FilterExpression", in.FilterExpression)
+	use.expr("ProjectionExpression", in.ProjectionExpression)
+	use.legacyIf("KeyConditions", in.KeyConditions != nil)
+	use.legacyIf("QueryFilter", in.QueryFilter != nil)
+	use.legacyIf("AttributesToGet", in.AttributesToGet != nil)
+	use.legacyIf("ConditionalOperator", in.ConditionalOperator != "")
+	ep, err := newExprParams(use, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	if in.KeyConditionExpression == nil && in.KeyConditions == nil {
+		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	}
+	var kc *expr.KeyCondition
+	if in.KeyConditionExpression != nil {
+		if kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, ep.params); err != nil {
+			return nil, asValidation(err)
+		}
+	}
+	filter, err := ep.condition(expr.KindFilter, in.FilterExpression)
+	if err != nil {
+		return nil, err
+	}
+	proj, err := ep.projection(in.ProjectionExpression)
+	if err != nil {
+		return nil, err
+	}
+	if err := ep.done(); err != nil {
+		return nil, err
+	}
+	if kc == nil {
+		if kc, err = expr.FromKeyConditions(in.KeyConditions); err != nil {
+			return nil, asValidation(err)
+		}
+	}
+	filterName := "Filter Expression"
+	if filter == nil {
+		if filter, err = legacyFilter(in.QueryFilter, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+		filterName = "QueryFilter"
+	}
+	if proj == nil {
+		if proj, err = legacyProjection(in.AttributesToGet); err != nil {
+			return nil, err
+		}
+	}
+
+	var ix *index
+	keys := t.keys
+	if in.IndexName != nil {
+		if ix = t.index(*in.IndexName); ix == nil {
+			return nil, validation("The table does not have the specified index: %s", *in.IndexName)
+		}
+		if ix.global && aws.ToBool(in.ConsistentRead) {
+			return nil, validation("Consistent reads are not supported on global secondary indexes")
+		}
+		keys = ix.keys
+	}
+	sel, err := selectMode(in.Select, proj != nil, in.AttributesToGet != nil, ix, "Querying")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKeyCondition(keys, kc); err != nil {
+		return nil, err
+	}
+	if filter != nil {
+		for _, p := range filter.Paths() {
+			if keys.has(p.Top()) {
+				return nil, validation("%s can only contain non-primary key attributes: Primary key attribute: %s", filterName, p.Top())
+			}
+		}
+	}
+	rng := partitionRange(kc)
+	reverse := in.ScanIndexForward != nil && !*in.ScanIndexForward
+	if in.ExclusiveStartKey != nil {
+		sk, err := startKey(t, ix, in.ExclusiveStartKey)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.HasPrefix([]byte(sk), partitionPrefix(kc.PartitionValue)) {
+			return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
+		}
+		if reverse {
+			if sk < rng.hi || rng.hi == "" {
+				rng.hi = sk
+			}
+		} else if a := afterKey(sk); a > rng.lo {
+			rng.lo = a
+		}
+	}
+
+	rd := &reader{
+		t: t, ix: ix, filter: filter, proj: proj, limit: limit,
+		count:      sel == types.SelectCount,
+		fullItems:  ix != nil && !ix.global && (sel == types.SelectAllAttributes || (proj != nil && !projectsAll(ix, t.keys, proj))),
+		consistent: aws.ToBool(in.ConsistentRead),
+	}
+	t.mu.RLock()
+	if rng.hi == "" || rng.lo < rng.hi {
+		walk(rd.tree(), rng, reverse, rd.visit)
+	}
+	t.mu.RUnlock()
+
+	out := &dynamodb.QueryOutput{
+		Count:            int32(rd.matched),
+		ScannedCount:     int32(rd.scanned),
+		LastEvaluatedKey: rd.lastKey(),
+		ConsumedCapacity: rd.usage().render(in.ReturnConsumedCapacity),
+	}
+	if !rd.count {
+		out.Items = rd.items
+		if out.Items == nil {
+			out.Items = []map[string]types.AttributeValue{}
+		}
+	}
+	return out, nil
+}
+
+func projectsAll(ix *index, tk keySchema, p *expr.Projection) bool {
+	for _, path := range p.Paths() {
+		if !ix.projects(tk, path.Top()) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkKeyCondition matches a key condition against the key schema it
+// queries, with DynamoDB's messages.
+func checkKeyCondition(keys keySchema, kc *expr.KeyCondition) error {
+	if kc.PartitionName != keys.Hash.Name {
+		if keys.Range != nil && kc.PartitionName == keys.Range.Name && kc.SortName == "" {
+			return validation("Query condition missed key schema element: %s", keys.Hash.Name)
+		}
+		if kc.SortName == keys.Hash.Name {
+			return validation("Query key condition not supported")
+		}
+		return validation("Query condition missed key schema element: %s", keys.Hash.Name)
+	}
+	if attr.TypeOf(kc.PartitionValue) != string(keys.Hash.Type) {
+		return validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+	}
+	if err := checkKeyValue(keys.Hash.Name, kc.PartitionValue, true); err != nil {
+		return err
+	}
+	if kc.SortName == "" {
+		return nil
+	}
+	if keys.Range == nil || kc.SortName != keys.Range.Name {
+		if keys.Range == nil {
+			return validation("Query key condition not supported")
+		}
+		return validation("Query condition missed key schema element: %s", keys.Range.Name)
+	}
+	for _, v := range kc.SortValues {
+		if attr.TypeOf(v) != string(keys.Range.Type) {
+			return validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+		}
+	}
+	return nil
+}
+
+// partitionRange turns a key condition into one contiguous key range.
+func partitionRange(kc *expr.KeyCondition) keyRange {
+	p := partitionPrefix(kc.PartitionValue)
+	all := keyRange{lo: string(p), hi: successor(p)}
+	if kc.SortName == "" {
+		return all
+	}
+	with := func(v types.AttributeValue) []byte {
+		return appendComponent(append([]byte(nil), p...), attr.KeyBytes(v))
+	}
+	v := kc.SortValues[0]
+	switch kc.SortOp {
+	case expr.SortEQ:
+		k := with(v)
+		return keyRange{lo: string(k), hi: successor(k)}
+	case expr.SortLT:
+		return keyRange{lo: all.lo, hi: string(with(v))}
+	case expr.SortLE:
+		return keyRange{lo: all.lo, hi: successor(with(v))}
+	case expr.SortGT:
+		return keyRange{lo: successor(with(v)), hi: all.hi}
+	case expr.SortGE:
+		return keyRange{lo: string(with(v)), hi: all.hi}
+	case expr.SortBetween:
+		return keyRange{lo: string(with(v)), hi: successor(with(kc.SortValues[1]))}
+	case expr.SortBeginsWith:
+		prefix := appendEscaped(append([]byte(nil), p...), attr.KeyBytes(v))
+		return keyRange{lo: string(prefix), hi: successor(prefix)}
+	}
+	return all
+}

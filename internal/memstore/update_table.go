@@ -1,0 +1,223 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/internal/memstore/attr"
+)
+
+// UpdateTable changes billing, throughput, streams and deletion protection,
+// and creates or deletes global secondary indexes. A new index is filled
+// from the existing items before the call returns, so it is ACTIVE at once.
+func (s *Store) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, wrap("UpdateTable", err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := s.updateTable(t, in); err != nil {
+		return nil, wrap("UpdateTable", err)
+	}
+	return &dynamodb.UpdateTableOutput{TableDescription: s.describe(t)}, nil
+}
+
+func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
+	if in.BillingMode == "" && in.ProvisionedThroughput == nil && in.StreamSpecification == nil &&
+		in.GlobalSecondaryIndexUpdates == nil && in.DeletionProtectionEnabled == nil && in.TableClass == "" &&
+		in.SSESpecification == nil && in.AttributeDefinitions == nil {
+		return validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+	}
+	billing := t.billing
+	if in.BillingMode != "" {
+		billing = in.BillingMode
+	}
+	if in.ProvisionedThroughput != nil || in.BillingMode != "" {
+		pt := in.ProvisionedThroughput
+		if pt == nil && billing == types.BillingModeProvisioned {
+			if t.billing == types.BillingModeProvisioned {
+				pt = &t.throughput
+			}
+		}
+		if err := checkThroughput(billing, pt); err != nil {
+			return err
+		}
+	}
+
+	defs := map[string]types.ScalarAttributeType{}
+	var defNames []string
+	for _, d := range t.attrDefs {
+		defs[*d.AttributeName] = d.AttributeType
+		defNames = append(defNames, *d.AttributeName)
+	}
+	for _, d := range in.AttributeDefinitions {
+		if d.AttributeName == nil {
+			continue
+		}
+		if cur, ok := defs[*d.AttributeName]; ok && cur != d.AttributeType {
+			return validation("One or more parameter values were invalid: Attribute %s is already defined with a different type", *d.AttributeName)
+		}
+		if _, ok := defs[*d.AttributeName]; !ok {
+			defs[*d.AttributeName] = d.AttributeType
+			defNames = append(defNames, *d.AttributeName)
+		}
+	}
+
+	// Validate every index change before applying any.
+	var creates []*index
+	deletes := map[string]bool{}
+	seen := map[string]bool{}
+	for _, ix := range t.indexes {
+		seen[ix.name] = true
+	}
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		switch {
+		case u.Create != nil:
+			c := u.Create
+			if c.IndexName == nil {
+				return validation("1 validation error detected: Value null at 'globalSecondaryIndexUpdates.1.member.create.indexName' failed to satisfy constraint: Member must not be null")
+			}
+			if seen[*c.IndexName] {
+				return validation("One or more parameter values were invalid: Duplicate index name: %s", *c.IndexName)
+			}
+			ix, err := parseIndex(*c.IndexName, c.KeySchema, c.Projection, c.ProvisionedThroughput, true, billing, defs, defNames, seen)
+			if err != nil {
+				return err
+			}
+			creates = append(creates, ix)
+		case u.Delete != nil:
+			name := aws.ToString(u.Delete.IndexName)
+			ix := t.index(name)
+			if ix == nil || !ix.global {
+				return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Table: " + t.name + " index: " + name + " not found")}
+			}
+			deletes[name] = true
+		case u.Update != nil:
+			name := aws.ToString(u.Update.IndexName)
+			ix := t.index(name)
+			if ix == nil || !ix.global {
+				return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Table: " + t.name + " index: " + name + " not found")}
+			}
+			if billing == types.BillingModePayPerRequest {
+				return validation("One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", name)
+			}
+		}
+	}
+	if len(creates)+len(deletes) > 1 {
+		return &types.LimitExceededException{Message: aws.String("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")}
+	}
+	gsis := 0
+	for _, ix := range t.indexes {
+		if ix.global {
+			gsis++
+		}
+	}
+	if gsis+len(creates) > maxGSIs {
+		return &types.LimitExceededException{Message: aws.String("Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table limit of 20")}
+	}
+	if in.StreamSpecification != nil {
+		enable := aws.ToBool(in.StreamSpecification.StreamEnabled)
+		if enable && t.stream != nil {
+			return validation("Table already has an enabled stream: %s", t.streamLog.arn)
+		}
+		if !enable && t.stream == nil {
+			return validation("Table already has no enabled stream")
+		}
+		if enable {
+			if err := checkStreamSpec(in.StreamSpecification); err != nil {
+				return err
+			}
+		}
+	}
+
+	// Apply.
+	t.billing = billing
+	if in.ProvisionedThroughput != nil {
+		t.throughput = *in.ProvisionedThroughput
+	} else if billing == types.BillingModePayPerRequest {
+		t.throughput = types.ProvisionedThroughput{}
+	}
+	if in.DeletionProtectionEnabled != nil {
+		t.deletionProtection = *in.DeletionProtectionEnabled
+	}
+	if in.TableClass != "" {
+		t.tableClass = in.TableClass
+	}
+	if in.SSESpecification != nil {
+		t.sse = in.SSESpecification
+	}
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		if u.Update != nil && u.Update.ProvisionedThroughput != nil {
+			cp := *u.Update.ProvisionedThroughput
+			t.index(*u.Update.IndexName).throughput = &cp
+		}
+	}
+	if len(deletes) > 0 {
+		kept := t.indexes[:0]
+		for _, ix := range t.indexes {
+			if !deletes[ix.name] {
+				kept = append(kept, ix)
+			}
+		}
+		t.indexes = kept
+	}
+	for _, ix := range creates {
+		t.rows.Ascend(func(r *row) bool {
+			if ix.covers(r.item) && ix.typesMatch(r.item) {
+				ix.add(t.keys, r.item)
+			}
+			return true
+		})
+		t.indexes = append(t.indexes, ix)
+	}
+	t.attrDefs = t.attrDefs[:0]
+	used := map[string]bool{}
+	for _, n := range t.keys.names() {
+		used[n] = true
+	}
+	for _, ix := range t.indexes {
+		for _, n := range ix.keys.names() {
+			used[n] = true
+		}
+	}
+	for _, n := range defNames {
+		if used[n] {
+			t.attrDefs = append(t.attrDefs, types.AttributeDefinition{AttributeName: aws.String(n), AttributeType: defs[n]})
+		}
+	}
+	if in.StreamSpecification != nil {
+		if aws.ToBool(in.StreamSpecification.StreamEnabled) {
+			spec := *in.StreamSpecification
+			t.stream = &spec
+			t.streamLog = newStreamLog(t, spec.StreamViewType, s.now(), &s.seqs)
+			t.latestStream = t.streamLog
+			s.mu.Lock()
+			s.streams = append(s.streams, t.streamLog)
+			s.mu.Unlock()
+		} else {
+			t.stream = nil
+			t.streamLog.disable()
+			t.streamLog = nil
+		}
+	}
+	return nil
+}
+
+// typesMatch reports whether an item's index key attributes have the
+// declared types; a backfill skips items that don't, as DynamoDB does.
+func (ix *index) typesMatch(item map[string]types.AttributeValue) bool {
+	for _, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
+		if kd == nil {
+			continue
+		}
+		v := item[kd.Name]
+		if v == nil || string(kd.Type) != attr.TypeOf(v) || isEmptyKey(v) {
+			return false
+		}
+	}
+	return true
+}

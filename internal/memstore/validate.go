@@ -1,0 +1,154 @@
+package memstore
+
+import (
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/internal/memstore/attr"
+)
+
+// Item and key limits from the Developer Guide.
+const (
+	maxItemSize     = 400 * 1024
+	maxPartitionKey = 2048
+	maxSortKey      = 1024
+)
+
+// checkKey validates a request's Key against a key schema and returns a
+// normalized copy (numbers canonical).
+func checkKey(ks keySchema, key map[string]types.AttributeValue) (attr.Item, error) {
+	if key == nil {
+		return nil, validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null")
+	}
+	want := 1
+	if ks.Range != nil {
+		want = 2
+	}
+	if len(key) != want {
+		return nil, validation("The provided key element does not match the schema")
+	}
+	out := make(attr.Item, want)
+	for i, kd := range []*keyDef{&ks.Hash, ks.Range} {
+		if kd == nil {
+			continue
+		}
+		v, ok := key[kd.Name]
+		if !ok || attr.TypeOf(v) != string(kd.Type) {
+			return nil, validation("The provided key element does not match the schema")
+		}
+		nv, err := attr.Normalize(v)
+		if err != nil {
+			return nil, asValidation(err)
+		}
+		if err := checkKeyValue(kd.Name, nv, i == 0); err != nil {
+			return nil, err
+		}
+		out[kd.Name] = nv
+	}
+	return out, nil
+}
+
+// checkKeyValue enforces non-empty S/B keys and the key size limits.
+func checkKeyValue(name string, v types.AttributeValue, isHash bool) error {
+	var n int
+	switch x := v.(type) {
+	case *types.AttributeValueMemberS:
+		if x.Value == "" {
+			return validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: %s", name)
+		}
+		n = len(x.Value)
+	case *types.AttributeValueMemberB:
+		if len(x.Value) == 0 {
+			return validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: %s", name)
+		}
+		n = len(x.Value)
+	default:
+		return nil
+	}
+	if isHash && n > maxPartitionKey {
+		return validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
+	}
+	if !isHash && n > maxSortKey {
+		return validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+	}
+	return nil
+}
+
+// checkItem validates a complete item about to be stored: the table key is
+// present and typed, index keys (when present) are typed and non-empty, and
+// the size is within 400 KB.
+func (t *table) checkItem(item attr.Item) error {
+	for i, kd := range []*keyDef{&t.keys.Hash, t.keys.Range} {
+		if kd == nil {
+			continue
+		}
+		v, ok := item[kd.Name]
+		if !ok {
+			return validation("One or more parameter values were invalid: Missing the key %s in the item", kd.Name)
+		}
+		if got := attr.TypeOf(v); got != string(kd.Type) {
+			return validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", kd.Name, kd.Type, got)
+		}
+		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
+			return err
+		}
+	}
+	for _, ix := range t.indexes {
+		for i, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
+			if kd == nil || t.keys.has(kd.Name) {
+				continue
+			}
+			v, ok := item[kd.Name]
+			if !ok {
+				continue
+			}
+			if got := attr.TypeOf(v); got != string(kd.Type) {
+				return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
+			}
+			if isEmptyKey(v) {
+				return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
+			}
+			if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
+				return err
+			}
+		}
+	}
+	if attr.ItemSize(item) > maxItemSize {
+		return validation("Item size has exceeded the maximum allowed size")
+	}
+	return nil
+}
+
+func isEmptyKey(v types.AttributeValue) bool {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberS:
+		return x.Value == ""
+	case *types.AttributeValueMemberB:
+		return len(x.Value) == 0
+	}
+	return false
+}
+
+func emptyKind(v types.AttributeValue) string {
+	if _, ok := v.(*types.AttributeValueMemberB); ok {
+		return "binary"
+	}
+	return "string"
+}
+
+func checkReturnValues(rv types.ReturnValue, allowed ...types.ReturnValue) error {
+	if rv == "" {
+		return nil
+	}
+	for _, a := range allowed {
+		if rv == a {
+			return nil
+		}
+	}
+	switch rv {
+	case types.ReturnValueNone, types.ReturnValueAllOld, types.ReturnValueUpdatedOld, types.ReturnValueAllNew, types.ReturnValueUpdatedNew:
+		if len(allowed) == 2 {
+			return validation("ReturnValues can only be ALL_OLD or NONE")
+		}
+	}
+	return validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", rv)
+}

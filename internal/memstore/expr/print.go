@@ -13,7 +13,9 @@ import (
 // placeholders as written, single spaces, and parentheses only where
 // precedence needs them (so never redundant ones).
 
-// String renders the condition as an expression.
+// String renders the condition as an expression that parses back to the
+// same condition. Conditions from legacy parameters print names and values
+// literally, for reading only.
 func (c *Condition) String() string {
 	if c == nil || c.root == nil {
 		return ""
@@ -140,7 +142,9 @@ func printPath(b *strings.Builder, p Path) {
 	}
 }
 
-// String renders the update as an expression, clauses in written order.
+// String renders the update as an expression, clauses in written order,
+// that parses back to the same update. AttributeUpdates print as their
+// actions, for reading only.
 func (u *Update) String() string {
 	if u == nil {
 		return ""

@@ -107,12 +107,13 @@ func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGet
 		consistent := aws.ToBool(r.req.ConsistentRead)
 		var unprocessed []map[string]types.AttributeValue
 		r.t.mu.RLock()
-		for i, key := range r.keys {
+		view := s.readView(r.t, !consistent)
+		for _, key := range r.keys {
 			if respBytes >= maxBatchGetRespBytes {
 				unprocessed = append(unprocessed, attr.CopyItem(key))
 				continue
 			}
-			row := r.t.get(key)
+			row := r.t.getAt(key, view)
 			if row == nil {
 				u.units += readUnits(0, consistent)
 				continue
@@ -120,7 +121,6 @@ func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGet
 			u.units += readUnits(row.size, consistent)
 			respBytes += row.size
 			items = append(items, project(r.proj, row.item))
-			_ = i
 		}
 		r.t.mu.RUnlock()
 		out.Responses[r.name] = items

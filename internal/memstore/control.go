@@ -114,6 +114,9 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 		rows:               newTree(),
 		now:                s.now,
 	}
+	if s.eventual != nil {
+		t.history = &history{lag: s.eventual.cfg.Lag, lastWrite: t.created}
+	}
 	if in.ProvisionedThroughput != nil {
 		t.throughput = *in.ProvisionedThroughput
 	}

@@ -45,11 +45,11 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 	if err != nil {
 		return nil, err
 	}
+	consistent := aws.ToBool(in.ConsistentRead)
 	t.mu.RLock()
-	r := t.get(key)
+	r := t.getAt(key, s.readView(t, !consistent))
 	t.mu.RUnlock()
 
-	consistent := aws.ToBool(in.ConsistentRead)
 	u := newUsage(t.name, false)
 	out := &dynamodb.GetItemOutput{}
 	if r != nil {

@@ -92,6 +92,7 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	kc.Orient(keys.Hash.Name)
 	if err := checkKeyCondition(keys, kc); err != nil {
 		return nil, err
 	}
@@ -128,6 +129,7 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 		consistent: aws.ToBool(in.ConsistentRead),
 	}
 	t.mu.RLock()
+	rd.view = s.readView(t, ix != nil && ix.global || !rd.consistent)
 	if rng.hi == "" || rng.lo < rng.hi {
 		walk(rd.tree(), rng, reverse, rd.visit)
 	}

@@ -57,6 +57,7 @@ type reader struct {
 	fullItems  bool // return whole items even from an index (LSI with ALL_ATTRIBUTES)
 	limit      int  // 0: none
 	consistent bool
+	view       *version // a past state for a stale read; nil for the present
 
 	items        []attr.Item
 	matched      int
@@ -67,6 +68,14 @@ type reader struct {
 }
 
 func (rd *reader) tree() *btree.BTreeG[*row] {
+	if v := rd.view; v != nil {
+		if rd.ix != nil {
+			if tree := v.indexes[rd.ix]; tree != nil {
+				return tree
+			}
+		}
+		return v.rows
+	}
 	if rd.ix != nil {
 		return rd.ix.rows
 	}

@@ -95,6 +95,7 @@ func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
 		consistent: aws.ToBool(in.ConsistentRead),
 	}
 	t.mu.RLock()
+	rd.view = s.readView(t, ix != nil && ix.global || !rd.consistent)
 	if seg.hi == "" || seg.lo < seg.hi {
 		walk(rd.tree(), seg, false, rd.visit)
 	}

@@ -18,6 +18,8 @@ type Store struct {
 
 	stopSweep chan struct{} // closes the TTL sweeper; guarded by mu
 
+	eventual *staleReads // nil: every read sees the latest write
+
 	region  string
 	account string
 	clock   func() time.Time

@@ -58,6 +58,7 @@ type table struct {
 	streamLog          *streamLog // nil while the stream is off
 	latestStream       *streamLog // the most recent stream, on or off
 	now                func() time.Time
+	history            *history // past versions for stale reads; nil unless eventual consistency is on
 	ttl                *types.TimeToLiveSpecification
 
 	rows      *btree.BTreeG[*row]
@@ -94,9 +95,22 @@ func (t *table) get(key attr.Item) *row {
 	return r
 }
 
+// getAt reads a key from a past version, or from the present when v is nil.
+func (t *table) getAt(key attr.Item, v *version) *row {
+	if v == nil {
+		return t.get(key)
+	}
+	r, ok := v.rows.Get(&row{key: string(t.keys.rowKey(nil, key))})
+	if !ok {
+		return nil
+	}
+	return r
+}
+
 // put stores item (already validated, owned by the table from now on) and
 // returns the row it replaced, if any.
 func (t *table) put(item attr.Item) (old *row) {
+	t.history.beforeWrite(t, t.now())
 	r := &row{key: string(t.keys.rowKey(nil, item)), item: item, size: attr.ItemSize(item)}
 	old, _ = t.rows.ReplaceOrInsert(r)
 	t.sizeBytes += int64(r.size)
@@ -124,10 +138,12 @@ func (t *table) delete(key attr.Item) *row { return t.deleteBy(key, false) }
 
 // deleteBy removes a row; service marks a TTL deletion in the stream.
 func (t *table) deleteBy(key attr.Item, service bool) *row {
-	old, ok := t.rows.Delete(&row{key: string(t.keys.rowKey(nil, key))})
-	if !ok {
+	k := string(t.keys.rowKey(nil, key))
+	if _, ok := t.rows.Get(&row{key: k}); !ok {
 		return nil
 	}
+	t.history.beforeWrite(t, t.now())
+	old, _ := t.rows.Delete(&row{key: k})
 	t.sizeBytes -= int64(old.size)
 	for _, ix := range t.indexes {
 		ix.remove(t.keys, old.item)

@@ -22,8 +22,9 @@ type DB struct {
 type Option func(*config)
 
 type config struct {
-	clock  *Clock
-	region string
+	clock    *Clock
+	region   string
+	eventual *memstore.EventualConsistency
 }
 
 // WithClock makes the DB read time from c, so a test can move time forward
@@ -33,10 +34,23 @@ func WithClock(c *Clock) Option { return func(cfg *config) { cfg.clock = c } }
 // WithRegion sets the region that appears in ARNs (default us-east-1).
 func WithRegion(region string) Option { return func(cfg *config) { cfg.region = region } }
 
+// WithEventualConsistency makes eventually consistent reads and GSI reads
+// return the data as it was lag ago (by the DB's clock), for the given
+// fraction of reads, chosen by a seeded generator: read-your-write bugs
+// that only appear on real DynamoDB then fail in tests, reproducibly.
+// Strongly consistent reads and transactions stay exact.
+func WithEventualConsistency(lag time.Duration, probability float64, seed uint64) Option {
+	return func(cfg *config) {
+		cfg.eventual = &memstore.EventualConsistency{Lag: lag, Probability: probability, Seed: seed}
+	}
+}
+
 // New returns an empty in-memory DB for one test.
 func New(tb testing.TB, opts ...Option) *DB {
 	tb.Helper()
-	return NewDB(opts...)
+	db := NewDB(opts...)
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // NewDB returns an empty in-memory DB outside of a test: for benchmarks,
@@ -49,6 +63,9 @@ func NewDB(opts ...Option) *DB {
 	var storeOpts []memstore.Option
 	if cfg.clock != nil {
 		storeOpts = append(storeOpts, memstore.WithClock(cfg.clock.Now))
+	}
+	if cfg.eventual != nil {
+		storeOpts = append(storeOpts, memstore.WithEventualConsistency(*cfg.eventual))
 	}
 	if cfg.region != "" {
 		storeOpts = append(storeOpts, memstore.WithRegion(cfg.region))

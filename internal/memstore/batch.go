@@ -149,6 +149,14 @@ type batchWrite struct {
 	key attr.Item
 }
 
+// request renders the write back as a WriteRequest for UnprocessedItems.
+func (w batchWrite) request() types.WriteRequest {
+	if w.put != nil {
+		return types.WriteRequest{PutRequest: &types.PutRequest{Item: attr.CopyItem(w.put)}}
+	}
+	return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: attr.CopyItem(w.key)}}
+}
+
 func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.BatchWriteItemOutput, error) {
 	if len(in.RequestItems) == 0 {
 		var c constraints
@@ -215,6 +223,7 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 
 	usages := map[*table]*usage{}
 	var order []*table
+	out := &dynamodb.BatchWriteItemOutput{UnprocessedItems: map[string][]types.WriteRequest{}}
 	for _, w := range writes {
 		u := usages[w.t]
 		if u == nil {
@@ -227,7 +236,15 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 		if cur := w.t.get(w.key); cur != nil {
 			old = cur.item
 		}
-		u.chargeWrite(w.t, old, w.put)
+		one := newUsage(w.t.name, true)
+		one.chargeWrite(w.t, old, w.put)
+		if s.admit(w.t, one) != nil {
+			// Throttled writes come back for the caller to retry.
+			w.t.mu.Unlock()
+			out.UnprocessedItems[w.t.name] = append(out.UnprocessedItems[w.t.name], w.request())
+			continue
+		}
+		u.merge(one)
 		if w.put != nil {
 			w.t.put(w.put)
 		} else if old != nil {
@@ -235,7 +252,14 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 		}
 		w.t.mu.Unlock()
 	}
-	out := &dynamodb.BatchWriteItemOutput{UnprocessedItems: map[string][]types.WriteRequest{}}
+	if n := 0; len(out.UnprocessedItems) > 0 {
+		for _, reqs := range out.UnprocessedItems {
+			n += len(reqs)
+		}
+		if n == len(writes) {
+			return nil, throughputExceeded()
+		}
+	}
 	for _, t := range order {
 		if cc := usages[t].render(in.ReturnConsumedCapacity); cc != nil {
 			out.ConsumedCapacity = append(out.ConsumedCapacity, *cc)

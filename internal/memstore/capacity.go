@@ -138,3 +138,16 @@ func (u *usage) chargeWrite(t *table, old, new map[string]types.AttributeValue) 
 		}
 	}
 }
+
+// merge adds another usage of the same table.
+func (u *usage) merge(o *usage) {
+	u.units += o.units
+	for name, v := range o.indexes {
+		if u.indexes == nil {
+			u.indexes = map[string]float64{}
+			u.global = map[string]bool{}
+		}
+		u.indexes[name] += v
+		u.global[name] = o.global[name]
+	}
+}

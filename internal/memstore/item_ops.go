@@ -58,6 +58,9 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 	} else {
 		u.units = readUnits(0, consistent)
 	}
+	if err := s.admit(t, u); err != nil {
+		return nil, err
+	}
 	out.ConsumedCapacity = u.render(in.ReturnConsumedCapacity)
 	return out, nil
 }
@@ -111,6 +114,10 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 	}
 	u := newUsage(t.name, true)
 	u.chargeWrite(t, old, item)
+	if err := s.admit(t, u); err != nil {
+		t.mu.Unlock()
+		return nil, err
+	}
 	t.put(item)
 	t.mu.Unlock()
 
@@ -189,6 +196,10 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 	}
 	u := newUsage(t.name, true)
 	u.chargeWrite(t, old, nil)
+	if err := s.admit(t, u); err != nil {
+		t.mu.Unlock()
+		return nil, err
+	}
 	if old != nil {
 		t.delete(key)
 	}
@@ -248,6 +259,10 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	}
 	u := newUsage(t.name, true)
 	u.chargeWrite(t, old, item)
+	if err := s.admit(t, u); err != nil {
+		t.mu.Unlock()
+		return nil, err
+	}
 	t.put(item)
 	t.mu.Unlock()
 

@@ -134,12 +134,16 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 		walk(rd.tree(), rng, reverse, rd.visit)
 	}
 	t.mu.RUnlock()
+	u := rd.usage()
+	if err := s.admit(t, u); err != nil {
+		return nil, err
+	}
 
 	out := &dynamodb.QueryOutput{
 		Count:            int32(rd.matched),
 		ScannedCount:     int32(rd.scanned),
 		LastEvaluatedKey: rd.lastKey(),
-		ConsumedCapacity: rd.usage().render(in.ReturnConsumedCapacity),
+		ConsumedCapacity: u.render(in.ReturnConsumedCapacity),
 	}
 	if !rd.count {
 		out.Items = rd.items

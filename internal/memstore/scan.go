@@ -100,12 +100,16 @@ func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
 		walk(rd.tree(), seg, false, rd.visit)
 	}
 	t.mu.RUnlock()
+	u := rd.usage()
+	if err := s.admit(t, u); err != nil {
+		return nil, err
+	}
 
 	out := &dynamodb.ScanOutput{
 		Count:            int32(rd.matched),
 		ScannedCount:     int32(rd.scanned),
 		LastEvaluatedKey: rd.lastKey(),
-		ConsumedCapacity: rd.usage().render(in.ReturnConsumedCapacity),
+		ConsumedCapacity: u.render(in.ReturnConsumedCapacity),
 	}
 	if !rd.count {
 		out.Items = rd.items

@@ -18,7 +18,8 @@ type Store struct {
 
 	stopSweep chan struct{} // closes the TTL sweeper; guarded by mu
 
-	eventual *staleReads // nil: every read sees the latest write
+	eventual   *staleReads // nil: every read sees the latest write
+	throttling *Throttling // nil: provisioned tables never throttle
 
 	region  string
 	account string

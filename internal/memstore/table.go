@@ -59,6 +59,8 @@ type table struct {
 	latestStream       *streamLog // the most recent stream, on or off
 	now                func() time.Time
 	history            *history // past versions for stale reads; nil unless eventual consistency is on
+	readBucket         bucket   // provisioned capacity, when throttling is on
+	writeBucket        bucket
 	ttl                *types.TimeToLiveSpecification
 
 	rows      *btree.BTreeG[*row]

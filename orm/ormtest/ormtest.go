@@ -25,6 +25,15 @@ type config struct {
 	clock    *Clock
 	region   string
 	eventual *memstore.EventualConsistency
+	throttle *memstore.Throttling
+}
+
+// WithThrottling makes tables in PROVISIONED billing mode reject work past
+// their provisioned capacity with ProvisionedThroughputExceededException
+// (burst is the unused capacity a table banks, as time at its rate; zero
+// means one second), so retry and backoff code can be tested.
+func WithThrottling(burst time.Duration) Option {
+	return func(cfg *config) { cfg.throttle = &memstore.Throttling{Burst: burst} }
 }
 
 // WithClock makes the DB read time from c, so a test can move time forward
@@ -66,6 +75,9 @@ func NewDB(opts ...Option) *DB {
 	}
 	if cfg.eventual != nil {
 		storeOpts = append(storeOpts, memstore.WithEventualConsistency(*cfg.eventual))
+	}
+	if cfg.throttle != nil {
+		storeOpts = append(storeOpts, memstore.WithThrottling(*cfg.throttle))
 	}
 	if cfg.region != "" {
 		storeOpts = append(storeOpts, memstore.WithRegion(cfg.region))

@@ -252,6 +252,9 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	item, err := applyUpdate(upd, old, key)
 	if err == nil {
 		err = t.checkItem(item)
+		if errorMessage(err) == msgItemTooLarge {
+			err = validationMsg("Item size to update has exceeded the maximum allowed size")
+		}
 	}
 	if err != nil {
 		t.mu.Unlock()

@@ -13,6 +13,8 @@ const (
 	maxSortKey      = 1024
 )
 
+const msgItemTooLarge = "Item size has exceeded the maximum allowed size"
+
 // checkKey validates a request's Key against a key schema and returns a
 // normalized copy (numbers canonical).
 func checkKey(ks keySchema, key map[string]types.AttributeValue) (attr.Item, error) {
@@ -113,7 +115,7 @@ func (t *table) checkItem(item attr.Item) error {
 		}
 	}
 	if attr.ItemSize(item) > maxItemSize {
-		return validation("Item size has exceeded the maximum allowed size")
+		return validationMsg(msgItemTooLarge)
 	}
 	return nil
 }

@@ -106,6 +106,9 @@ func requestID() string {
 
 // errorMessage returns an API error's message, or the error text.
 func errorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		return api.ErrorMessage()

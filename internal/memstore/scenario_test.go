@@ -29,7 +29,9 @@ import (
 //   - JSON: every top-level member listed must match exactly ("*" matches
 //     any value, "<absent>" requires the member to be missing); unlisted
 //     top-level members are not checked;
-//   - "error <Code>" and, on the next line, the exact message;
+//   - "error <Code>", on the next line the exact message ("*" for any), and optionally
+//     JSON for other members of the error body (Item, CancellationReasons),
+//     checked like a response;
 //   - "ok": the call succeeds.
 // Lines starting with # are comments.
 
@@ -147,7 +149,8 @@ func runStep(t *testing.T, file string, s step, call caller) {
 			t.Fatalf("%s: unexpected error %v", where, err)
 		}
 	case strings.HasPrefix(want, "error "):
-		code, msg, _ := strings.Cut(strings.TrimPrefix(want, "error "), "\n")
+		code, rest, _ := strings.Cut(strings.TrimPrefix(want, "error "), "\n")
+		msg, members, _ := strings.Cut(rest, "\n")
 		var api smithy.APIError
 		if err == nil {
 			body, _ := wire.Marshal(out)
@@ -156,8 +159,12 @@ func runStep(t *testing.T, file string, s step, call caller) {
 		if !errors.As(err, &api) {
 			t.Fatalf("%s: error %v is not an API error", where, err)
 		}
-		if api.ErrorCode() != strings.TrimSpace(code) || api.ErrorMessage() != strings.TrimSpace(msg) {
+		if api.ErrorCode() != strings.TrimSpace(code) || (strings.TrimSpace(msg) != "*" && api.ErrorMessage() != strings.TrimSpace(msg)) {
 			t.Fatalf("%s:\n got error %s: %s\nwant error %s: %s", where, api.ErrorCode(), api.ErrorMessage(), code, msg)
+		}
+		if strings.TrimSpace(members) != "" {
+			_, body := wire.MarshalError(err)
+			compareMembers(t, where, body, members)
 		}
 	default:
 		if err != nil {
@@ -167,6 +174,15 @@ func runStep(t *testing.T, file string, s step, call caller) {
 		if merr != nil {
 			t.Fatal(merr)
 		}
+		compareMembers(t, where, body, want)
+	}
+}
+
+// compareMembers checks that every top-level member of the expected JSON
+// matches the response body (see the format above).
+func compareMembers(t *testing.T, where string, body []byte, want string) {
+	t.Helper()
+	{
 		var got, exp map[string]any
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatal(err)

@@ -102,6 +102,28 @@ func (u *usage) capacity(units float64) *types.Capacity {
 	return c
 }
 
+// readUsage bills a single-item read when anyone will look at the bill.
+func (s *Store) readUsage(t *table, mode types.ReturnConsumedCapacity, units float64) *usage {
+	if s.throttling == nil && mode != types.ReturnConsumedCapacityTotal && mode != types.ReturnConsumedCapacityIndexes {
+		return nil
+	}
+	u := newUsage(t.name, false)
+	u.units = units
+	return u
+}
+
+// writeUsage bills a single write when anyone will look at the bill (the
+// caller asked for ConsumedCapacity, or throttling is on); nil otherwise,
+// which keeps sizing and index projections off the common write path.
+func (s *Store) writeUsage(t *table, mode types.ReturnConsumedCapacity, old, new map[string]types.AttributeValue) *usage {
+	if s.throttling == nil && mode != types.ReturnConsumedCapacityTotal && mode != types.ReturnConsumedCapacityIndexes {
+		return nil
+	}
+	u := newUsage(t.name, true)
+	u.chargeWrite(t, old, new)
+	return u
+}
+
 // chargeWrite bills an item write: the larger of the old and new item on the
 // table, and on each index the rows the write removes and adds.
 func (u *usage) chargeWrite(t *table, old, new map[string]types.AttributeValue) {

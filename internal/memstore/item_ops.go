@@ -50,14 +50,13 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 	r := t.getAt(key, s.readView(t, !consistent))
 	t.mu.RUnlock()
 
-	u := newUsage(t.name, false)
 	out := &dynamodb.GetItemOutput{}
+	size := 0
 	if r != nil {
-		u.units = readUnits(r.size, consistent)
+		size = r.size
 		out.Item = project(proj, r.item)
-	} else {
-		u.units = readUnits(0, consistent)
 	}
+	u := s.readUsage(t, in.ReturnConsumedCapacity, readUnits(size, consistent))
 	if err := s.admit(t, u); err != nil {
 		return nil, err
 	}
@@ -98,7 +97,8 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 	if err != nil {
 		return nil, asValidation(err)
 	}
-	if err := t.checkItem(item); err != nil {
+	size, err := t.checkItemSize(item)
+	if err != nil {
 		return nil, err
 	}
 
@@ -112,13 +112,12 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 		t.mu.Unlock()
 		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
 	}
-	u := newUsage(t.name, true)
-	u.chargeWrite(t, old, item)
+	u := s.writeUsage(t, in.ReturnConsumedCapacity, old, item)
 	if err := s.admit(t, u); err != nil {
 		t.mu.Unlock()
 		return nil, err
 	}
-	t.put(item)
+	t.putSized(item, size)
 	t.mu.Unlock()
 
 	out := &dynamodb.PutItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}
@@ -194,8 +193,7 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 		t.mu.Unlock()
 		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
 	}
-	u := newUsage(t.name, true)
-	u.chargeWrite(t, old, nil)
+	u := s.writeUsage(t, in.ReturnConsumedCapacity, old, nil)
 	if err := s.admit(t, u); err != nil {
 		t.mu.Unlock()
 		return nil, err
@@ -250,8 +248,9 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
 	}
 	item, err := applyUpdate(upd, old, key)
+	size := 0
 	if err == nil {
-		err = t.checkItem(item)
+		size, err = t.checkItemSize(item)
 		if errorMessage(err) == msgItemTooLarge {
 			err = validationMsg("Item size to update has exceeded the maximum allowed size")
 		}
@@ -260,13 +259,12 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 		t.mu.Unlock()
 		return nil, err
 	}
-	u := newUsage(t.name, true)
-	u.chargeWrite(t, old, item)
+	u := s.writeUsage(t, in.ReturnConsumedCapacity, old, item)
 	if err := s.admit(t, u); err != nil {
 		t.mu.Unlock()
 		return nil, err
 	}
-	t.put(item)
+	t.putSized(item, size)
 	t.mu.Unlock()
 
 	out := &dynamodb.UpdateItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}

@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"encoding/binary"
-	"hash/fnv"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -25,10 +24,15 @@ const (
 	escClose = 0x01 // a component ends with 0x00 0x01
 )
 
+// partitionHash is 64-bit FNV-1a, written out so it never allocates.
 func partitionHash(pk []byte) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write(pk)
-	return h.Sum64()
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for _, c := range pk {
+		h ^= uint64(c)
+		h *= prime
+	}
+	return h
 }
 
 // appendEscaped appends a component without its terminator.
@@ -103,13 +107,12 @@ func (k keySchema) sdk() []types.KeySchemaElement {
 // rowKey builds a row's ordering key from the item's key attributes. The
 // item must hold them with the right types (checked on write).
 func (k keySchema) rowKey(dst []byte, item attr.Item) []byte {
-	pk := attr.KeyBytes(item[k.Hash.Name])
-	var h [8]byte
-	binary.BigEndian.PutUint64(h[:], partitionHash(pk))
-	dst = append(dst, h[:]...)
+	var scratch [128]byte
+	pk := attr.AppendKeyBytes(scratch[:0], item[k.Hash.Name])
+	dst = binary.BigEndian.AppendUint64(dst, partitionHash(pk))
 	dst = appendComponent(dst, pk)
 	if k.Range != nil {
-		dst = appendComponent(dst, attr.KeyBytes(item[k.Range.Name]))
+		dst = appendComponent(dst, attr.AppendKeyBytes(scratch[:0], item[k.Range.Name]))
 	}
 	return dst
 }
@@ -117,9 +120,10 @@ func (k keySchema) rowKey(dst []byte, item attr.Item) []byte {
 // appendTableKey appends the table key components (after the index key) so
 // index rows are unique.
 func (k keySchema) appendTableKey(dst []byte, item attr.Item) []byte {
-	dst = appendComponent(dst, attr.KeyBytes(item[k.Hash.Name]))
+	var scratch [128]byte
+	dst = appendComponent(dst, attr.AppendKeyBytes(scratch[:0], item[k.Hash.Name]))
 	if k.Range != nil {
-		dst = appendComponent(dst, attr.KeyBytes(item[k.Range.Name]))
+		dst = appendComponent(dst, attr.AppendKeyBytes(scratch[:0], item[k.Range.Name]))
 	}
 	return dst
 }

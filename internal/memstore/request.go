@@ -15,6 +15,10 @@ type exprParams struct {
 	params *expr.Params
 }
 
+// noExprParams serves every request without expressions; it is never
+// written to.
+var noExprParams = &exprParams{}
+
 // paramUse lists which expression and legacy parameters a request set, by
 // their API names, for the mixing checks.
 type paramUse struct {
@@ -50,7 +54,7 @@ func newExprParams(use paramUse, names map[string]string, values map[string]type
 		if values != nil {
 			return nil, validation("ExpressionAttributeValues can only be specified when using expressions")
 		}
-		return &exprParams{}, nil
+		return noExprParams, nil
 	}
 	p, err := expr.NewParams(names, values)
 	if err != nil {

@@ -3,6 +3,7 @@ package memstore
 import (
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/btree"
@@ -89,8 +90,10 @@ func (t *table) attrType(name string) types.ScalarAttributeType {
 
 // get returns the stored row for a key item, or nil.
 func (t *table) get(key attr.Item) *row {
-	k := string(t.keys.rowKey(nil, key))
-	r, ok := t.rows.Get(&row{key: k})
+	var buf [256]byte
+	k := t.keys.rowKey(buf[:0], key)
+	// The pivot is not kept, so it may alias the stack buffer.
+	r, ok := t.rows.Get(&row{key: unsafe.String(unsafe.SliceData(k), len(k))})
 	if !ok {
 		return nil
 	}
@@ -111,19 +114,26 @@ func (t *table) getAt(key attr.Item, v *version) *row {
 
 // put stores item (already validated, owned by the table from now on) and
 // returns the row it replaced, if any.
-func (t *table) put(item attr.Item) (old *row) {
+func (t *table) put(item attr.Item) (old *row) { return t.putSized(item, attr.ItemSize(item)) }
+
+// putSized is put with the item's size already known.
+func (t *table) putSized(item attr.Item, size int) (old *row) {
 	t.history.beforeWrite(t, t.now())
-	r := &row{key: string(t.keys.rowKey(nil, item)), item: item, size: attr.ItemSize(item)}
+	r := &row{key: string(t.keys.rowKey(make([]byte, 0, 64), item)), item: item, size: size}
 	old, _ = t.rows.ReplaceOrInsert(r)
 	t.sizeBytes += int64(r.size)
 	if old != nil {
 		t.sizeBytes -= int64(old.size)
 	}
 	for _, ix := range t.indexes {
+		if old != nil && ix.sameKey(old.item, item) {
+			ix.add(t.keys, item, size) // replaces the row in place
+			continue
+		}
 		if old != nil {
 			ix.remove(t.keys, old.item)
 		}
-		ix.add(t.keys, item)
+		ix.add(t.keys, item, size)
 	}
 	if t.streamLog != nil {
 		var prev attr.Item
@@ -175,12 +185,34 @@ func (ix *index) rowKey(tk keySchema, item attr.Item) string {
 	return string(tk.appendTableKey(b, item))
 }
 
-func (ix *index) add(tk keySchema, item attr.Item) {
+// sameKey reports whether two versions of an item sit on the same index row
+// (both in the index with equal index keys), so a write can replace the row
+// instead of deleting and reinserting it.
+func (ix *index) sameKey(a, b attr.Item) bool {
+	for _, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
+		if kd == nil {
+			continue
+		}
+		va, okA := a[kd.Name]
+		vb, okB := b[kd.Name]
+		if !okA || !okB || !attr.Equal(va, vb) {
+			return false
+		}
+	}
+	return true
+}
+
+func (ix *index) add(tk keySchema, item attr.Item, size int) {
 	if !ix.covers(item) {
 		return
 	}
-	r := &row{key: ix.rowKey(tk, item), item: item, size: attr.ItemSize(ix.projectItem(tk, item))}
-	ix.rows.ReplaceOrInsert(r)
+	if ix.projection.ProjectionType != types.ProjectionTypeAll {
+		size = attr.ItemSize(ix.projectItem(tk, item))
+	}
+	r := &row{key: ix.rowKey(tk, item), item: item, size: size}
+	if old, replaced := ix.rows.ReplaceOrInsert(r); replaced {
+		ix.sizeBytes -= int64(old.size)
+	}
 	ix.sizeBytes += int64(r.size)
 }
 

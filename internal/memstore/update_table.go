@@ -168,7 +168,7 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 	for _, ix := range creates {
 		t.rows.Ascend(func(r *row) bool {
 			if ix.covers(r.item) && ix.typesMatch(r.item) {
-				ix.add(t.keys, r.item)
+				ix.add(t.keys, r.item, r.size)
 			}
 			return true
 		})

@@ -79,19 +79,25 @@ func checkKeyValue(name string, v types.AttributeValue, isHash bool) error {
 // present and typed, index keys (when present) are typed and non-empty, and
 // the size is within 400 KB.
 func (t *table) checkItem(item attr.Item) error {
+	_, err := t.checkItemSize(item)
+	return err
+}
+
+// checkItemSize is checkItem, also returning the item's size.
+func (t *table) checkItemSize(item attr.Item) (int, error) {
 	for i, kd := range []*keyDef{&t.keys.Hash, t.keys.Range} {
 		if kd == nil {
 			continue
 		}
 		v, ok := item[kd.Name]
 		if !ok {
-			return validation("One or more parameter values were invalid: Missing the key %s in the item", kd.Name)
+			return 0, validation("One or more parameter values were invalid: Missing the key %s in the item", kd.Name)
 		}
 		if got := attr.TypeOf(v); got != string(kd.Type) {
-			return validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", kd.Name, kd.Type, got)
+			return 0, validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", kd.Name, kd.Type, got)
 		}
 		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for _, ix := range t.indexes {
@@ -104,20 +110,21 @@ func (t *table) checkItem(item attr.Item) error {
 				continue
 			}
 			if got := attr.TypeOf(v); got != string(kd.Type) {
-				return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
+				return 0, validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
 			}
 			if isEmptyKey(v) {
-				return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
+				return 0, validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
 			}
 			if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
-	if attr.ItemSize(item) > maxItemSize {
-		return validationMsg(msgItemTooLarge)
+	size := attr.ItemSize(item)
+	if size > maxItemSize {
+		return 0, validationMsg(msgItemTooLarge)
 	}
-	return nil
+	return size, nil
 }
 
 func isEmptyKey(v types.AttributeValue) bool {

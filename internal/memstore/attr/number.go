@@ -118,6 +118,9 @@ func checkRange(d *apd.Decimal) (*apd.Decimal, error) {
 // CanonicalNumber validates s and returns the form DynamoDB stores and
 // returns: no exponent, no leading or trailing zeros, no "+", "0" for zero.
 func CanonicalNumber(s string) (string, error) {
+	if isCanonical(s) {
+		return s, nil
+	}
 	d, err := ParseNumber(s)
 	if err != nil {
 		return "", err
@@ -182,19 +185,112 @@ func arithmetic(a, b string, sub bool) (string, error) {
 	return FormatNumber(res), nil
 }
 
+// isCanonical reports whether s is already in canonical form and in range:
+// an optional "-", digits without a leading zero (or a single "0" before a
+// fraction), an optional fraction without trailing zeros, at most 38
+// significant digits, magnitude within DynamoDB's range. It is the common
+// case, so it skips the decimal library.
+func isCanonical(s string) bool {
+	if s == "0" {
+		return true
+	}
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	intLen := i - start
+	if intLen == 0 || (s[start] == '0' && intLen > 1) {
+		return false
+	}
+	frac := 0
+	if i < len(s) && s[i] == '.' {
+		i++
+		fstart := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		frac = i - fstart
+		if frac == 0 || s[i-1] == '0' {
+			return false
+		}
+	}
+	if i != len(s) {
+		return false
+	}
+	if s[start] == '0' {
+		// 0.xxx: "-0.x" is canonical too; count digits after leading zeros.
+		if frac == 0 {
+			return false // "-0"
+		}
+		fs := s[start+2:]
+		lead := 0
+		for lead < len(fs) && fs[lead] == '0' {
+			lead++
+		}
+		return len(fs)-lead <= maxDigits && lead < -minExponent
+	}
+	// Integer part without leading zeros: trailing zeros of an integer are
+	// not significant.
+	sig := intLen + frac
+	if frac == 0 {
+		t := len(s)
+		for t > start+1 && s[t-1] == '0' {
+			t--
+		}
+		sig = t - start
+	}
+	return sig <= maxDigits && intLen-1 <= maxExponent
+}
+
+// decimalParts splits a canonical number into sign, significant digits
+// (no leading or trailing zeros) and adjusted exponent (value = 0.digits x
+// 10^adj). ok is false for zero.
+func decimalParts(s string) (neg bool, digits string, adj int, ok bool) {
+	if s == "0" {
+		return false, "", 0, false
+	}
+	if s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart != "0" {
+		all := strings.TrimRight(intPart+frac, "0")
+		return neg, all, len(intPart), true
+	}
+	lead := 0
+	for lead < len(frac) && frac[lead] == '0' {
+		lead++
+	}
+	return neg, frac[lead:], -lead, true
+}
+
 // numberKey encodes a number so that bytewise order is numeric order.
 // Layout: a class byte (negative, zero, positive), a 2-byte adjusted
 // exponent (inverted for negatives), the significant digits (inverted for
 // negatives), and a terminator that makes shorter digit strings sort right.
 func numberKey(s string) []byte {
-	d, err := ParseNumber(s)
-	if err != nil || d.IsZero() {
-		return []byte{0x80}
+	return appendNumberKey(nil, s)
+}
+
+// appendNumberKey appends numberKey(s) to dst.
+func appendNumberKey(dst []byte, s string) []byte {
+	if !isCanonical(s) {
+		c, err := CanonicalNumber(s)
+		if err != nil {
+			return append(dst, 0x80)
+		}
+		s = c
 	}
-	digits := d.Coeff.String()
-	adj := int(d.Exponent) + len(digits) + 1000
-	neg := d.Negative
-	out := make([]byte, 0, len(digits)+4)
+	neg, digits, adj, nonZero := decimalParts(s)
+	if !nonZero {
+		return append(dst, 0x80)
+	}
+	adj += 1000
+	out := dst
 	if neg {
 		e := ^uint16(adj)
 		out = append(out, 0x40, byte(e>>8), byte(e))

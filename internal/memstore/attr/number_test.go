@@ -121,6 +121,13 @@ func FuzzCanonicalNumber(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// The fast path agrees with the decimal library.
+		if isCanonical(s) {
+			d, err := ParseNumber(s)
+			if err != nil || FormatNumber(d) != s {
+				t.Fatalf("isCanonical(%q) but the library gives %v, %v", s, d, err)
+			}
+		}
 		c, err := CanonicalNumber(s)
 		if err != nil {
 			return

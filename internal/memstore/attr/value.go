@@ -205,14 +205,36 @@ func Copy(v types.AttributeValue) types.AttributeValue {
 	return v
 }
 
-// CopyItem deep-copies an item; nil stays nil.
+// CopyItem deep-copies an item; nil stays nil. Strings and numbers, the
+// common case, are copied into one block per type instead of one
+// allocation per attribute.
 func CopyItem(item map[string]types.AttributeValue) map[string]types.AttributeValue {
 	if item == nil {
 		return nil
 	}
 	out := make(map[string]types.AttributeValue, len(item))
+	nS, nN := 0, 0
+	for _, v := range item {
+		switch v.(type) {
+		case *types.AttributeValueMemberS:
+			nS++
+		case *types.AttributeValueMemberN:
+			nN++
+		}
+	}
+	strs := make([]types.AttributeValueMemberS, 0, nS)
+	nums := make([]types.AttributeValueMemberN, 0, nN)
 	for k, v := range item {
-		out[k] = Copy(v)
+		switch x := v.(type) {
+		case *types.AttributeValueMemberS:
+			strs = append(strs, types.AttributeValueMemberS{Value: x.Value})
+			out[k] = &strs[len(strs)-1]
+		case *types.AttributeValueMemberN:
+			nums = append(nums, types.AttributeValueMemberN{Value: x.Value})
+			out[k] = &nums[len(nums)-1]
+		default:
+			out[k] = Copy(v)
+		}
 	}
 	return out
 }
@@ -278,16 +300,19 @@ func ItemSize(item map[string]types.AttributeValue) int {
 
 // KeyBytes encodes a key value (S, N or B) so that bytes.Compare on the
 // encodings orders values as DynamoDB orders sort keys.
-func KeyBytes(v types.AttributeValue) []byte {
+func KeyBytes(v types.AttributeValue) []byte { return AppendKeyBytes(nil, v) }
+
+// AppendKeyBytes appends KeyBytes(v) to dst without other allocations.
+func AppendKeyBytes(dst []byte, v types.AttributeValue) []byte {
 	switch x := v.(type) {
 	case *types.AttributeValueMemberS:
-		return []byte(x.Value)
+		return append(dst, x.Value...)
 	case *types.AttributeValueMemberN:
-		return numberKey(x.Value)
+		return appendNumberKey(dst, x.Value)
 	case *types.AttributeValueMemberB:
-		return x.Value
+		return append(dst, x.Value...)
 	}
-	return nil
+	return dst
 }
 
 // SortedNames returns an item's attribute names in order, for

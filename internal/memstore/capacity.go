@@ -102,9 +102,15 @@ func (u *usage) capacity(units float64) *types.Capacity {
 	return c
 }
 
+// wantsUsage reports whether anyone will look at a request's bill: the
+// caller asked for ConsumedCapacity, or throttling is on.
+func (s *Store) wantsUsage(mode types.ReturnConsumedCapacity) bool {
+	return s.throttling != nil || mode == types.ReturnConsumedCapacityTotal || mode == types.ReturnConsumedCapacityIndexes
+}
+
 // readUsage bills a single-item read when anyone will look at the bill.
 func (s *Store) readUsage(t *table, mode types.ReturnConsumedCapacity, units float64) *usage {
-	if s.throttling == nil && mode != types.ReturnConsumedCapacityTotal && mode != types.ReturnConsumedCapacityIndexes {
+	if !s.wantsUsage(mode) {
 		return nil
 	}
 	u := newUsage(t.name, false)
@@ -116,7 +122,7 @@ func (s *Store) readUsage(t *table, mode types.ReturnConsumedCapacity, units flo
 // caller asked for ConsumedCapacity, or throttling is on); nil otherwise,
 // which keeps sizing and index projections off the common write path.
 func (s *Store) writeUsage(t *table, mode types.ReturnConsumedCapacity, old, new map[string]types.AttributeValue) *usage {
-	if s.throttling == nil && mode != types.ReturnConsumedCapacityTotal && mode != types.ReturnConsumedCapacityIndexes {
+	if !s.wantsUsage(mode) {
 		return nil
 	}
 	u := newUsage(t.name, true)

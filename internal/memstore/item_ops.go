@@ -103,6 +103,10 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 	}
 
 	t.mu.Lock()
+	if err := s.checkNotInTransaction(t, item); err != nil {
+		t.mu.Unlock()
+		return nil, err
+	}
 	var old attr.Item
 	if cond == nil && in.ReturnValues != types.ReturnValueAllOld && !s.wantsUsage(in.ReturnConsumedCapacity) {
 		// A blind put needs nothing of the old item before writing: the
@@ -190,6 +194,10 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 		return nil, err
 	}
 	t.mu.Lock()
+	if err := s.checkNotInTransaction(t, key); err != nil {
+		t.mu.Unlock()
+		return nil, err
+	}
 	cur := t.get(key)
 	var old attr.Item
 	if cur != nil {
@@ -244,6 +252,10 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	}
 
 	t.mu.Lock()
+	if err := s.checkNotInTransaction(t, key); err != nil {
+		t.mu.Unlock()
+		return nil, err
+	}
 	cur := t.get(key)
 	var old attr.Item
 	if cur != nil {

@@ -13,6 +13,7 @@ type Store struct {
 	tables map[string]*table
 
 	idem    idempotency  // TransactWriteItems ClientRequestTokens
+	claims  claims       // items held by write transactions in flight
 	seqs    sequencer    // stream sequence numbers, store-wide
 	streams []*streamLog // every stream ever enabled, guarded by mu
 

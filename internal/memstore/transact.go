@@ -96,6 +96,16 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 		return nil, validation("Transaction request size has exceeded the maximum allowed size")
 	}
 
+	refs := make([]itemRef, n)
+	for i, a := range actions {
+		refs[i] = itemRef{t: a.t, key: string(a.t.keys.rowKey(nil, a.key))}
+	}
+	owner := new(txOwner)
+	if busy := s.claims.claim(owner, refs); busy != nil {
+		return nil, conflictReasons(n, busy)
+	}
+	defer s.claims.release(owner, refs)
+
 	tables := lockOrder(seen)
 	for _, t := range tables {
 		t.mu.Lock()
@@ -355,6 +365,15 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 		}
 		seen[t][rk] = true
 		gets[i] = getAction{t: t, key: key, proj: proj}
+	}
+	var busy []int
+	for i, g := range gets {
+		if s.claims.held(itemRef{t: g.t, key: string(g.t.keys.rowKey(nil, g.key))}) {
+			busy = append(busy, i)
+		}
+	}
+	if busy != nil {
+		return nil, conflictReasons(n, busy)
 	}
 	tables := lockOrder(seen)
 	for _, t := range tables {

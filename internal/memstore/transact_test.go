@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -74,6 +76,10 @@ func TestConcurrentTransfers(t *testing.T) {
 	}
 	check := func() error {
 		out, err := s.TransactGetItems(ctx, &get)
+		var tce *types.TransactionCanceledException
+		for errors.As(err, &tce) && hasCode(tce, "TransactionConflict") {
+			out, err = s.TransactGetItems(ctx, &get)
+		}
 		if err != nil {
 			return err
 		}
@@ -95,6 +101,7 @@ func TestConcurrentTransfers(t *testing.T) {
 	errc := make(chan error, workers+2)
 	done := make(chan struct{})
 	var cancels, commits sync.Map
+	var conflicts atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
@@ -105,11 +112,17 @@ func TestConcurrentTransfers(t *testing.T) {
 				if from == to {
 					continue
 				}
-				_, err := s.TransactWriteItems(ctx, transfer(fmt.Sprint("acct", from), fmt.Sprint("acct", to), 1+r.IntN(60)))
+				in := transfer(fmt.Sprint("acct", from), fmt.Sprint("acct", to), 1+r.IntN(60))
+			retry:
+				_, err := s.TransactWriteItems(ctx, in)
 				var tce *types.TransactionCanceledException
 				switch {
 				case err == nil:
 					commits.Store(fmt.Sprint(w, i), true)
+				case errors.As(err, &tce) && hasCode(tce, "TransactionConflict"):
+					conflicts.Add(1)
+					runtime.Gosched()
+					goto retry // as a client retries a conflict
 				case errors.As(err, &tce):
 					if aws.ToString(tce.CancellationReasons[0].Code) != "ConditionalCheckFailed" || aws.ToString(tce.CancellationReasons[1].Code) != "None" {
 						errc <- fmt.Errorf("unexpected reasons %v", tce.CancellationReasons)
@@ -156,6 +169,7 @@ func TestConcurrentTransfers(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no transfer was ever cancelled: the condition was not exercised")
 	}
+	t.Logf("%d condition cancellations, %d conflicts retried", n, conflicts.Load())
 }
 
 func TestTransactWriteCancellation(t *testing.T) {
@@ -218,6 +232,50 @@ func TestTransactIdempotency(t *testing.T) {
 	}
 }
 
+func hasCode(e *types.TransactionCanceledException, code string) bool {
+	for _, r := range e.CancellationReasons {
+		if aws.ToString(r.Code) == code {
+			return true
+		}
+	}
+	return false
+}
+
 func containsMsg(err error, msg string) bool {
 	return err != nil && errorMessage(err) == msg
+}
+
+// TestTransactionConflict: while a transaction holds an item, another
+// transaction on it is cancelled with TransactionConflict and a plain write
+// gets TransactionConflictException, as on DynamoDB.
+func TestTransactionConflict(t *testing.T) {
+	s := New()
+	newAccounts(t, s, 2, 10)
+	tb, _ := s.table(aws.String("accounts"))
+	key := map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "acct0"}}
+	owner := new(txOwner)
+	ref := []itemRef{{t: tb, key: string(tb.keys.rowKey(nil, key))}}
+	if busy := s.claims.claim(owner, ref); busy != nil {
+		t.Fatal("claim failed")
+	}
+	ctx := context.Background()
+	_, err := s.TransactWriteItems(ctx, transfer("acct1", "acct0", 1))
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || aws.ToString(tce.CancellationReasons[0].Code) != "None" ||
+		aws.ToString(tce.CancellationReasons[1].Code) != "TransactionConflict" ||
+		aws.ToString(tce.CancellationReasons[1].Message) != "Transaction is ongoing for the item" {
+		t.Fatalf("got %v", err)
+	}
+	if msg := aws.ToString(tce.Message); msg != "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]" {
+		t.Fatalf("message %q", msg)
+	}
+	_, err = s.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("accounts"), Item: key})
+	var conflict *types.TransactionConflictException
+	if !errors.As(err, &conflict) {
+		t.Fatalf("put on a claimed item: %v", err)
+	}
+	s.claims.release(owner, ref)
+	if _, err := s.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("accounts"), Item: key}); err != nil {
+		t.Fatalf("put after release: %v", err)
+	}
 }

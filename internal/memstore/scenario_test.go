@@ -42,7 +42,9 @@ type step struct {
 	expected string
 }
 
-func parseScenario(t *testing.T, path string) []step {
+func parseScenario(t *testing.T, path string) []step { return parseScenarioFile(t, path) }
+
+func parseScenarioFile(t testing.TB, path string) []step {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

@@ -41,13 +41,14 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 	if err := ep.done(); err != nil {
 		return nil, err
 	}
-	key, err := checkKey(t.keys, in.Key)
+	var buf [256]byte
+	rk, err := keyRow(t.keys, in.Key, buf[:0])
 	if err != nil {
 		return nil, err
 	}
 	consistent := aws.ToBool(in.ConsistentRead)
 	t.mu.RLock()
-	r := t.getAt(key, s.readView(t, !consistent))
+	r := t.getRowAt(rk, s.readView(t, !consistent))
 	t.mu.RUnlock()
 
 	out := &dynamodb.GetItemOutput{}

@@ -100,6 +100,20 @@ func (t *table) get(key attr.Item) *row {
 	return r
 }
 
+// getRowAt finds a row by its row key, in a past version or the present.
+func (t *table) getRowAt(rk []byte, v *version) *row {
+	tree := t.rows
+	if v != nil {
+		tree = v.rows
+	}
+	// The pivot is not kept, so it may alias the caller's buffer.
+	r, ok := tree.Get(&row{key: unsafe.String(unsafe.SliceData(rk), len(rk))})
+	if !ok {
+		return nil
+	}
+	return r
+}
+
 // getAt reads a key from a past version, or from the present when v is nil.
 func (t *table) getAt(key attr.Item, v *version) *row {
 	if v == nil {

@@ -152,22 +152,27 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 	}
 
 	usages := map[*table]*usage{}
+	bill := s.wantsUsage(in.ReturnConsumedCapacity)
 	for _, a := range actions {
 		u := usages[a.t]
-		if u == nil {
+		if u == nil && bill {
 			u = newUsage(a.t.name, true)
 			usages[a.t] = u
 		}
 		switch {
 		case a.newItem != nil:
-			u.chargeWrite(a.t, a.oldItem, a.newItem)
+			if bill {
+				u.chargeWrite(a.t, a.oldItem, a.newItem)
+			}
 			a.t.put(a.newItem)
 		case a.delete:
-			u.chargeWrite(a.t, a.oldItem, nil)
+			if bill {
+				u.chargeWrite(a.t, a.oldItem, nil)
+			}
 			if a.oldItem != nil {
 				a.t.delete(a.key)
 			}
-		default: // ConditionCheck is billed as a read... of write units, doubled below.
+		case bill: // a ConditionCheck costs one write unit, doubled below
 			u.units += writeUnits(0)
 		}
 	}

@@ -49,6 +49,39 @@ func checkKey(ks keySchema, key map[string]types.AttributeValue) (attr.Item, err
 	return out, nil
 }
 
+// keyRow validates a request's Key like checkKey and appends its row key
+// to dst, without copying the key: reads only need to find the row.
+func keyRow(ks keySchema, key map[string]types.AttributeValue, dst []byte) ([]byte, error) {
+	if key == nil {
+		return nil, validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null")
+	}
+	want := 1
+	if ks.Range != nil {
+		want = 2
+	}
+	if len(key) != want {
+		return nil, validation("The provided key element does not match the schema")
+	}
+	for i, kd := range []*keyDef{&ks.Hash, ks.Range} {
+		if kd == nil {
+			continue
+		}
+		v, ok := key[kd.Name]
+		if !ok || attr.TypeOf(v) != string(kd.Type) {
+			return nil, validation("The provided key element does not match the schema")
+		}
+		if n, isN := v.(*types.AttributeValueMemberN); isN {
+			if _, err := attr.CanonicalNumber(n.Value); err != nil {
+				return nil, asValidation(err)
+			}
+		}
+		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
+			return nil, err
+		}
+	}
+	return ks.rowKey(dst, key), nil
+}
+
 // checkKeyValue enforces non-empty S/B keys and the key size limits.
 func checkKeyValue(name string, v types.AttributeValue, isHash bool) error {
 	var n int

@@ -20,7 +20,7 @@ type Options struct {
 
 // DefaultOptions keep the whole suite within about five minutes on two cores.
 func DefaultOptions() Options {
-	return Options{Rounds: 5, Budget: 300 * time.Millisecond, MaxOps: 100_000, Warmup: 100 * time.Millisecond}
+	return Options{Rounds: 7, Budget: 200 * time.Millisecond, MaxOps: 100_000, Warmup: 100 * time.Millisecond}
 }
 
 // Round is one contender's timed round.

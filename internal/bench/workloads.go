@@ -32,7 +32,7 @@ func DefaultScale() Scale {
 		Top:        []int{1_000, 10_000, 100_000},
 		Mixed:      1_000,
 		Txn:        []int{10_000, 100_000},
-		LoadBudget: 3 * time.Second,
+		LoadBudget: 2 * time.Second,
 	}
 }
 

@@ -53,15 +53,16 @@ func main() {
 		Logf: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) },
 	}
 
-	start := time.Now()
+	start, machine := time.Now(), bench.ThisMachine()
 	results := bench.Run(context.Background(), []bench.Contender{bench.Monotable(), bench.Minidyn()}, ws, opt)
 	rep := bench.Report{
 		Command: strings.Join(append([]string{"go run ./internal/bench/cmd/benchsuite"}, os.Args[1:]...), " "),
-		Machine: bench.ThisMachine(),
+		Machine: machine,
 		Date:    start,
 		Elapsed: time.Since(start),
 		Options: opt,
 		Results: results,
+		LoadEnd: bench.ThisMachine().Load,
 	}
 	md := rep.Markdown()
 	if *out == "" {

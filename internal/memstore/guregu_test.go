@@ -65,6 +65,15 @@ func TestGureguDynamo(t *testing.T) {
 		t.Fatalf("query: got %+v", all)
 	}
 
+	// Query with a filter: KeyConditions beside a FilterExpression.
+	var filtered []score
+	if err := table.Get("game", "chess").Filter("points >= ?", 20).All(ctx, &filtered); err != nil {
+		t.Fatalf("filtered query: %v", err)
+	}
+	if len(filtered) != 2 {
+		t.Fatalf("filtered query: got %+v", filtered)
+	}
+
 	// Query a sparse GSI, highest score first.
 	var top []score
 	if err := table.Get("board", "chess").Index("byPoints").Order(dynamo.Descending).Limit(2).All(ctx, &top); err != nil {

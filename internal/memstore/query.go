@@ -31,7 +31,10 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 	use.expr("KeyConditionExpression", in.KeyConditionExpression)
 	use.expr("FilterExpression", in.FilterExpression)
 	use.expr("ProjectionExpression", in.ProjectionExpression)
-	use.legacyIf("KeyConditions", in.KeyConditions != nil)
+	// KeyConditions may go with a FilterExpression or ProjectionExpression:
+	// guregu/dynamo sends exactly that, and the service accepts it. Only
+	// KeyConditions beside KeyConditionExpression is a mix.
+	use.legacyIf("KeyConditions", in.KeyConditions != nil && in.KeyConditionExpression != nil)
 	use.legacyIf("QueryFilter", in.QueryFilter != nil)
 	use.legacyIf("AttributesToGet", in.AttributesToGet != nil)
 	use.legacyIf("ConditionalOperator", in.ConditionalOperator != "")

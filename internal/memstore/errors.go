@@ -48,10 +48,6 @@ func notFound() error {
 	return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found")}
 }
 
-func tableNotFound(name string) error {
-	return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Table: " + name + " not found")}
-}
-
 func resourceInUse(msg string) error {
 	return &types.ResourceInUseException{Message: aws.String(msg)}
 }

@@ -60,7 +60,9 @@ type table struct {
 	latestStream       *streamLog // the most recent stream, on or off
 	now                func() time.Time
 	history            *history // past versions for stale reads; nil unless eventual consistency is on
-	readBucket         bucket   // provisioned capacity, when throttling is on
+	tags               map[string]string
+	pitr               bool
+	readBucket         bucket // provisioned capacity, when throttling is on
 	writeBucket        bucket
 	ttl                *types.TimeToLiveSpecification
 

@@ -1,0 +1,168 @@
+package memstore
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// The small control-plane calls that infrastructure tools (the AWS CLI,
+// Terraform, CloudFormation-style deployers, SDK endpoint discovery) make
+// beside the data plane: tags, continuous backups, endpoints and limits.
+
+const maxTagsPerResource = 50
+
+// tableByARN resolves a table ARN as the tagging calls take it.
+func (s *Store) tableByARN(arn *string) (*table, error) {
+	if arn == nil {
+		return nil, validation("1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null")
+	}
+	if !strings.HasPrefix(*arn, "arn:") || !strings.Contains(*arn, ":table/") {
+		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s", *arn)
+	}
+	name := (*arn)[strings.LastIndex(*arn, ":table/")+len(":table/"):]
+	if i := strings.IndexByte(name, '/'); i >= 0 {
+		name = name[:i]
+	}
+	s.mu.RLock()
+	t := s.tables[name]
+	s.mu.RUnlock()
+	if t == nil {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: ResourcArn: " + *arn + " not found")}
+	}
+	return t, nil
+}
+
+// TagResource adds or replaces tags on a table.
+func (s *Store) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
+	t, err := s.tableByARN(in.ResourceArn)
+	if err != nil {
+		return nil, wrap("TagResource", err)
+	}
+	if in.Tags == nil {
+		return nil, wrap("TagResource", validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null"))
+	}
+	if len(in.Tags) == 0 {
+		return nil, wrap("TagResource", validation("Atleast one Tag needs to be provided as Input."))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tags == nil {
+		t.tags = map[string]string{}
+	}
+	added := 0
+	for _, tag := range in.Tags {
+		if _, ok := t.tags[aws.ToString(tag.Key)]; !ok {
+			added++
+		}
+	}
+	if len(t.tags)+added > maxTagsPerResource {
+		return nil, wrap("TagResource", &types.LimitExceededException{Message: aws.String("The number of tags exceeds the limit of 50 per resource.")})
+	}
+	for _, tag := range in.Tags {
+		t.tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	return &dynamodb.TagResourceOutput{}, nil
+}
+
+// UntagResource removes tags by key.
+func (s *Store) UntagResource(ctx context.Context, in *dynamodb.UntagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
+	t, err := s.tableByARN(in.ResourceArn)
+	if err != nil {
+		return nil, wrap("UntagResource", err)
+	}
+	if in.TagKeys == nil {
+		return nil, wrap("UntagResource", validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range in.TagKeys {
+		delete(t.tags, k)
+	}
+	return &dynamodb.UntagResourceOutput{}, nil
+}
+
+// ListTagsOfResource lists a table's tags, sorted by key.
+func (s *Store) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+	t, err := s.tableByARN(in.ResourceArn)
+	if err != nil {
+		return nil, wrap("ListTagsOfResource", err)
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	keys := make([]string, 0, len(t.tags))
+	for k := range t.tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := &dynamodb.ListTagsOfResourceOutput{Tags: []types.Tag{}}
+	for _, k := range keys {
+		out.Tags = append(out.Tags, types.Tag{Key: aws.String(k), Value: aws.String(t.tags[k])})
+	}
+	return out, nil
+}
+
+// DescribeContinuousBackups reports point-in-time recovery for a table.
+func (s *Store) DescribeContinuousBackups(ctx context.Context, in *dynamodb.DescribeContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, wrap("DescribeContinuousBackups", backupTableNotFound(in.TableName))
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: t.backups()}, nil
+}
+
+// UpdateContinuousBackups turns point-in-time recovery on or off. The
+// store keeps no history to restore from; the setting is recorded so
+// deployment tools see what they set.
+func (s *Store) UpdateContinuousBackups(ctx context.Context, in *dynamodb.UpdateContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, wrap("UpdateContinuousBackups", backupTableNotFound(in.TableName))
+	}
+	if in.PointInTimeRecoverySpecification == nil || in.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled == nil {
+		return nil, wrap("UpdateContinuousBackups", validation("1 validation error detected: Value null at 'pointInTimeRecoverySpecification' failed to satisfy constraint: Member must not be null"))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pitr = *in.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled
+	return &dynamodb.UpdateContinuousBackupsOutput{ContinuousBackupsDescription: t.backups()}, nil
+}
+
+// backupTableNotFound is how the backup APIs report a missing table.
+func backupTableNotFound(name *string) error {
+	return &types.TableNotFoundException{Message: aws.String("Table not found: " + aws.ToString(name))}
+}
+
+func (t *table) backups() *types.ContinuousBackupsDescription {
+	pitr := types.PointInTimeRecoveryStatusDisabled
+	if t.pitr {
+		pitr = types.PointInTimeRecoveryStatusEnabled
+	}
+	return &types.ContinuousBackupsDescription{
+		ContinuousBackupsStatus:        types.ContinuousBackupsStatusEnabled,
+		PointInTimeRecoveryDescription: &types.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: pitr},
+	}
+}
+
+// DescribeEndpoints returns this endpoint, as SDK endpoint discovery asks.
+func (s *Store) DescribeEndpoints(ctx context.Context, in *dynamodb.DescribeEndpointsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeEndpointsOutput, error) {
+	return &dynamodb.DescribeEndpointsOutput{Endpoints: []types.Endpoint{{
+		Address: aws.String("dynamodb." + s.region + ".amazonaws.com"), CachePeriodInMinutes: 1440,
+	}}}, nil
+}
+
+// DescribeLimits reports the default account and table quotas.
+func (s *Store) DescribeLimits(ctx context.Context, in *dynamodb.DescribeLimitsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeLimitsOutput, error) {
+	return &dynamodb.DescribeLimitsOutput{
+		AccountMaxReadCapacityUnits:  aws.Int64(80000),
+		AccountMaxWriteCapacityUnits: aws.Int64(80000),
+		TableMaxReadCapacityUnits:    aws.Int64(40000),
+		TableMaxWriteCapacityUnits:   aws.Int64(40000),
+	}, nil
+}

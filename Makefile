@@ -2,7 +2,7 @@
 GO      ?= go
 FUZZTIME ?= 30s
 
-.PHONY: all test vet run local bench fuzz build clean
+.PHONY: all test vet run local bench bench-http fuzz build clean
 
 all: test
 
@@ -17,13 +17,21 @@ vet:
 ## run: start the local DynamoDB endpoint on the embedded in-memory store.
 run: local
 
-## local: the in-memory DynamoDB endpoint on 127.0.0.1:8000.
+## local: the in-memory DynamoDB endpoint on 127.0.0.1:8000. Pass flags in
+## LOCAL_FLAGS, e.g. make local LOCAL_FLAGS='--data .monotable --debug'
+## (monotable local --help lists them).
+LOCAL_FLAGS ?=
 local:
-	$(GO) run ./cmd/monotable local
+	$(GO) run ./cmd/monotable local $(LOCAL_FLAGS)
 
 ## bench: the store against its peers, in one run (see BENCHMARKS.md).
 bench:
 	$(GO) run ./internal/bench/cmd/benchsuite -out BENCHMARKS.md
+	$(GO) run ./internal/bench/cmd/httpbench -out BENCHMARKS.md
+
+## bench-http: the endpoint against dynalite over loopback HTTP (needs node and npm).
+bench-http:
+	$(GO) run ./internal/bench/cmd/httpbench -out BENCHMARKS.md
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:

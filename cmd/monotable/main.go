@@ -1,7 +1,10 @@
 // Command monotable is the project's CLI.
 //
-//	monotable local [--addr 127.0.0.1:8000] [--region us-east-1]   serve the in-memory DynamoDB
+//	monotable local [--addr 127.0.0.1:8000] [--region us-east-1] [--data DIR]
+//	                [--credentials ID:SECRET] [--ttl-sweep 1s] [--debug]   serve the in-memory DynamoDB
 //	monotable version
+//
+// See monotable local --help for every flag.
 package main
 
 import (
@@ -41,7 +44,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: monotable <command> [flags]
 
 commands:
-  local     serve the in-memory DynamoDB over HTTP (DynamoDB JSON protocol)
+  local     serve the in-memory DynamoDB over HTTP (DynamoDB JSON protocol);
+            --data DIR keeps the tables across restarts (monotable local --help)
   version   print the version
 `)
 }

@@ -120,6 +120,15 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 	if in.ProvisionedThroughput != nil {
 		t.throughput = *in.ProvisionedThroughput
 	}
+	if len(in.Tags) > 0 {
+		if len(in.Tags) > maxTagsPerResource {
+			return nil, &types.LimitExceededException{Message: aws.String("The number of tags exceeds the limit of 50 per resource.")}
+		}
+		t.tags = make(map[string]string, len(in.Tags))
+		for _, tag := range in.Tags {
+			t.tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+	}
 	t.id = newID()
 	t.arn = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", s.region, s.account, t.name)
 

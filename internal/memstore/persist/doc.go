@@ -9,10 +9,12 @@
 //
 // # Where it sits
 //
-// [Store] embeds the memstore and overrides the nine operations that
-// change state (CreateTable, UpdateTable, DeleteTable, UpdateTimeToLive,
-// PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems);
-// everything else, reads and streams, is the memstore's own method. It is
+// [Store] embeds the memstore and overrides the operations that change
+// state (CreateTable, UpdateTable, DeleteTable, UpdateTimeToLive,
+// TagResource, UntagResource, UpdateContinuousBackups, PutItem,
+// UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems); everything
+// else, reads and streams, is the memstore's own method, and a test fails
+// if the memstore grows an operation that is neither. It is
 // a backend wrapper rather than HTTP middleware because it needs what
 // middleware cannot see without decoding every response: typed inputs,
 // whether the call succeeded, and the store itself, to read back what a
@@ -21,8 +23,8 @@
 //
 // # What is logged
 //
-// Table operations are logged as their requests: they are deterministic
-// given the same tables. Item writes are logged as their effect, not
+// Table operations (schema, TTL, tags, backups) are logged as their
+// requests: they are deterministic given the same tables. Item writes are logged as their effect, not
 // their request: the full item each key holds after the write (or its
 // deletion), read back under the order lock. Replaying requests would
 // not be deterministic: a conditional write that succeeded after the TTL
@@ -65,8 +67,8 @@
 //
 // When the log passes a size ([WithCompactSize]), a snapshot is taken in
 // the background: the log moves to a new generation, then every table is
-// dumped (CreateTable from DescribeTable, UpdateTimeToLive, PutItem
-// images a Scan page at a time) to snapshot.tmp, which is fsynced,
+// dumped (CreateTable from DescribeTable, UpdateTimeToLive, TagResource,
+// UpdateContinuousBackups, PutItem images a Scan page at a time) to snapshot.tmp, which is fsynced,
 // renamed to snapshot, and the directory fsynced; only then are the older
 // logs removed. Item writes continue during the dump (table operations
 // wait): an item's image in the snapshot is either its state at the

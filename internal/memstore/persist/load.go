@@ -272,6 +272,23 @@ func (s *Store) apply(rec record) error {
 		if err = wire.Unmarshal(rec.body, &in); err == nil {
 			_, err = s.Store.UpdateTimeToLive(ctx, &in)
 		}
+	case kindTag:
+		var in dynamodb.TagResourceInput
+		if err = wire.Unmarshal(rec.body, &in); err == nil {
+			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
+			_, err = s.Store.TagResource(ctx, &in)
+		}
+	case kindUntag:
+		var in dynamodb.UntagResourceInput
+		if err = wire.Unmarshal(rec.body, &in); err == nil {
+			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
+			_, err = s.Store.UntagResource(ctx, &in)
+		}
+	case kindUpdateBackups:
+		var in dynamodb.UpdateContinuousBackupsInput
+		if err = wire.Unmarshal(rec.body, &in); err == nil {
+			_, err = s.Store.UpdateContinuousBackups(ctx, &in)
+		}
 	case kindWrite:
 		var in dynamodb.BatchWriteItemInput
 		if err = wire.Unmarshal(rec.body, &in); err != nil {

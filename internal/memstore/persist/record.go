@@ -29,14 +29,18 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // kind says what a record's body is and how replay applies it.
 type kind byte
 
+// Kinds are part of the file format: new ones get new numbers.
 const (
-	kindCreateTable kind = 1 + iota // dynamodb.CreateTableInput
-	kindUpdateTable                 // dynamodb.UpdateTableInput
-	kindDeleteTable                 // dynamodb.DeleteTableInput
-	kindUpdateTTL                   // dynamodb.UpdateTimeToLiveInput
-	kindWrite                       // dynamodb.BatchWriteItemInput: item images, applied unconditionally
-	kindSnapshot                    // snapshot header: the log generation it precedes
-	kindEnd                         // snapshot trailer: the snapshot is complete
+	kindCreateTable   kind = 1  // dynamodb.CreateTableInput
+	kindUpdateTable   kind = 2  // dynamodb.UpdateTableInput
+	kindDeleteTable   kind = 3  // dynamodb.DeleteTableInput
+	kindUpdateTTL     kind = 4  // dynamodb.UpdateTimeToLiveInput
+	kindWrite         kind = 5  // dynamodb.BatchWriteItemInput: item images, applied unconditionally
+	kindSnapshot      kind = 6  // snapshot header: the log generation it precedes, uint64 little endian
+	kindEnd           kind = 7  // snapshot trailer: the snapshot is complete; empty
+	kindTag           kind = 8  // dynamodb.TagResourceInput
+	kindUntag         kind = 9  // dynamodb.UntagResourceInput
+	kindUpdateBackups kind = 10 // dynamodb.UpdateContinuousBackupsInput
 )
 
 func (k kind) String() string {
@@ -55,12 +59,18 @@ func (k kind) String() string {
 		return "Snapshot"
 	case kindEnd:
 		return "End"
+	case kindTag:
+		return "TagResource"
+	case kindUntag:
+		return "UntagResource"
+	case kindUpdateBackups:
+		return "UpdateContinuousBackups"
 	}
 	return fmt.Sprintf("kind(%d)", byte(k))
 }
 
-// record is one entry of a log or snapshot: a kind and its body, the
-// DynamoDB JSON of an SDK input (see [wire.Marshal]).
+// record is one entry of a log or snapshot: a kind and its body, for most
+// kinds the DynamoDB JSON of an SDK input (see [wire.Marshal]).
 type record struct {
 	kind kind
 	body []byte

@@ -137,8 +137,8 @@ func (s *Store) writeSnapshot(gen uint64) (tables, items int, size int64, err er
 	return tables, items, size, syncDir(s.dir)
 }
 
-// dumpTable writes one table: its schema, its TTL setting, then its items
-// a Scan page per record.
+// dumpTable writes one table: its schema, its TTL, tags and backup
+// settings, then its items a Scan page per record.
 func (s *Store) dumpTable(ctx context.Context, name string, put func(kind, []byte) error) (int, error) {
 	desc, err := s.Store.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	if err != nil {
@@ -164,6 +164,9 @@ func (s *Store) dumpTable(ctx context.Context, name string, put func(kind, []byt
 		if err := put(kindUpdateTTL, body); err != nil {
 			return 0, err
 		}
+	}
+	if err := s.dumpSettings(ctx, desc.Table, put); err != nil {
+		return 0, err
 	}
 	items := 0
 	in := &dynamodb.ScanInput{TableName: aws.String(name), ConsistentRead: aws.Bool(true)}
@@ -191,6 +194,41 @@ func (s *Store) dumpTable(ctx context.Context, name string, put func(kind, []byt
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// dumpSettings writes a table's tags and point-in-time recovery setting.
+func (s *Store) dumpSettings(ctx context.Context, d *types.TableDescription, put func(kind, []byte) error) error {
+	tags, err := s.Store.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.TableArn})
+	if err != nil {
+		return err
+	}
+	if len(tags.Tags) > 0 {
+		_, body, err := marshal(kindTag, &dynamodb.TagResourceInput{ResourceArn: d.TableArn, Tags: tags.Tags})
+		if err != nil {
+			return err
+		}
+		if err := put(kindTag, body); err != nil {
+			return err
+		}
+	}
+	backups, err := s.Store.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: d.TableName})
+	if err != nil {
+		return err
+	}
+	if b := backups.ContinuousBackupsDescription; b != nil && b.PointInTimeRecoveryDescription != nil &&
+		b.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus == types.PointInTimeRecoveryStatusEnabled {
+		_, body, err := marshal(kindUpdateBackups, &dynamodb.UpdateContinuousBackupsInput{
+			TableName:                        d.TableName,
+			PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)},
+		})
+		if err != nil {
+			return err
+		}
+		if err := put(kindUpdateBackups, body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // createInput renders a table description as the CreateTable request that

@@ -23,8 +23,8 @@ import (
 const DefaultCompactSize = 64 << 20
 
 // Store is a [memstore.Store] whose writes survive a restart. Reads go
-// straight to the embedded store; the nine operations that change state
-// are logged. Serve it with [wire.NewHandler] like the store itself.
+// straight to the embedded store; the operations that change state are
+// logged. Serve it with [wire.NewHandler] like the store itself.
 type Store struct {
 	*memstore.Store
 

@@ -52,6 +52,8 @@ func state(t *testing.T, st interface {
 	DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 	DescribeTimeToLive(context.Context, *dynamodb.DescribeTimeToLiveInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error)
 	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+	ListTagsOfResource(context.Context, *dynamodb.ListTagsOfResourceInput, ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error)
+	DescribeContinuousBackups(context.Context, *dynamodb.DescribeContinuousBackupsInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error)
 }) string {
 	t.Helper()
 	var b strings.Builder
@@ -64,6 +66,9 @@ func state(t *testing.T, st interface {
 		schema := canonical(t, in)
 		ttl := must[*dynamodb.DescribeTimeToLiveOutput](t)(st.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)}))
 		fmt.Fprintf(&b, "table %s\n  %s\n  ttl %s %s\n", name, schema, ttl.TimeToLiveDescription.TimeToLiveStatus, aws.ToString(ttl.TimeToLiveDescription.AttributeName))
+		tags := must[*dynamodb.ListTagsOfResourceOutput](t)(st.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.TableArn}))
+		backups := must[*dynamodb.DescribeContinuousBackupsOutput](t)(st.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)}))
+		fmt.Fprintf(&b, "  tags %s\n  pitr %s\n", canonical(t, tags), backups.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus)
 		var items []string
 		for in := (&dynamodb.ScanInput{TableName: aws.String(name)}); ; {
 			out := must[*dynamodb.ScanOutput](t)(st.Scan(ctx, in))
@@ -154,6 +159,16 @@ func workload(t *testing.T, st *Store) {
 		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("byPoints")}}}}))
 	call(st.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("prov"),
 		ProvisionedThroughput: &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(9), WriteCapacityUnits: aws.Int64(9)}}))
+	gamesARN := "arn:aws:dynamodb:us-east-1:000000000000:table/games"
+	call(st.TagResource(ctx, &dynamodb.TagResourceInput{ResourceArn: aws.String(gamesARN),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("games")}, {Key: aws.String("env"), Value: aws.String("dev")}, {Key: aws.String("tmp"), Value: aws.String("x")}}}))
+	call(st.UntagResource(ctx, &dynamodb.UntagResourceInput{ResourceArn: aws.String(gamesARN), TagKeys: []string{"tmp"}}))
+	call(st.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String("games"),
+		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}}))
+	call(st.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String("prov"),
+		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}}))
+	call(st.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String("prov"),
+		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(false)}}))
 
 	for i := range 30 {
 		call(st.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("games"), Item: map[string]types.AttributeValue{
@@ -632,9 +647,11 @@ type smithyAPIError interface {
 // overrides.
 func TestEveryOperationClassified(t *testing.T) {
 	reads := []string{"BatchGetItem", "DescribeTable", "DescribeTimeToLive", "GetItem", "ListGlobalTables", "ListTables",
-		"Query", "Scan", "TransactGetItems", "DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
+		"Query", "Scan", "TransactGetItems", "DescribeStream", "GetRecords", "GetShardIterator", "ListStreams",
+		"ListTagsOfResource", "DescribeContinuousBackups", "DescribeEndpoints", "DescribeLimits"}
 	writes := []string{"CreateTable", "UpdateTable", "DeleteTable", "UpdateTimeToLive",
-		"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+		"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+		"TagResource", "UntagResource", "UpdateContinuousBackups"}
 	ctxType := reflect.TypeFor[context.Context]()
 	store := reflect.TypeFor[*memstore.Store]()
 	for i := range store.NumMethod() {
@@ -648,4 +665,39 @@ func TestEveryOperationClassified(t *testing.T) {
 	}
 	// That each write is logged, TestReopen shows: its workload makes
 	// every one of them and checks the state survives.
+	src, err := os.ReadFile("store_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	workload := string(src[strings.Index(string(src), "func workload("):])
+	workload = workload[:strings.Index(workload, "\n}\n")]
+	for _, name := range writes {
+		if !strings.Contains(workload, "st."+name+"(") {
+			t.Errorf("the workload of TestReopen never calls %s", name)
+		}
+	}
+}
+
+// TestRegionChange: table ARNs in the log name the region of the run that
+// wrote them; a restart with another --region still applies them.
+func TestRegionChange(t *testing.T) {
+	dir := t.TempDir()
+	st := open(t, dir)
+	simpleTable(t, st)
+	must[*dynamodb.TagResourceOutput](t)(st.TagResource(ctx, &dynamodb.TagResourceInput{
+		ResourceArn: aws.String("arn:aws:dynamodb:us-east-1:000000000000:table/tbl"),
+		Tags:        []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}},
+	}))
+	st.Close()
+	st, err := Open(dir, memstore.New(memstore.WithRegion("eu-west-1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	out := must[*dynamodb.ListTagsOfResourceOutput](t)(st.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{
+		ResourceArn: aws.String("arn:aws:dynamodb:eu-west-1:000000000000:table/tbl"),
+	}))
+	if len(out.Tags) != 1 || aws.ToString(out.Tags[0].Value) != "v" {
+		t.Fatalf("tags after a region change: %+v", out.Tags)
+	}
 }

@@ -47,3 +47,28 @@ build:
 
 clean:
 	rm -rf bin
+
+## Lambda functions of template.yaml (the examples). sam build runs
+## `make build-<LogicalId>` with ARTIFACTS_DIR set (Metadata: BuildMethod:
+## makefile); without it a function lands in bin/lambda/<LogicalId>/.
+## Each is a static linux/arm64 binary named bootstrap, for provided.al2023.
+.PHONY: build-functions build-SessionsFunction build-SessionAuditFunction build-LeaderboardFunction
+
+LAMBDA_FUNCTIONS := SessionsFunction SessionAuditFunction LeaderboardFunction
+LAMBDA_GOFLAGS   := -tags lambda.norpc -trimpath -ldflags='-s -w'
+lambda_out        = $(or $(ARTIFACTS_DIR),bin/lambda/$(@:build-%=%))
+lambda_build      = CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_GOFLAGS) -o $(lambda_out)/bootstrap
+
+## build (continued): every Lambda function too, into bin/lambda/.
+build: build-functions
+
+build-functions: $(addprefix build-,$(LAMBDA_FUNCTIONS))
+
+build-SessionsFunction:
+	$(lambda_build) ./examples/sessions/cmd/sessions
+
+build-SessionAuditFunction:
+	$(lambda_build) ./examples/sessions/cmd/audit
+
+build-LeaderboardFunction:
+	$(lambda_build) ./examples/leaderboard/cmd/leaderboard

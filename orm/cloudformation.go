@@ -37,12 +37,12 @@ func (t *Table) Resource() *cfn.Table {
 	}
 	for _, ix := range t.layout.GSIs {
 		r.GlobalSecondaryIndexes = append(r.GlobalSecondaryIndexes, cfn.Table_GlobalSecondaryIndex{
-			IndexName: ix.Name, KeySchema: cfnKeys(ix.PK, ix.SK), Projection: &cfn.Table_Projection{ProjectionType: aws.String("ALL")},
+			IndexName: ix.Name, KeySchema: cfnKeys(ix.PK, ix.SK), Projection: cfnProjection(ix.Projection),
 		})
 	}
 	for _, ix := range t.layout.LSIs {
 		r.LocalSecondaryIndexes = append(r.LocalSecondaryIndexes, cfn.Table_LocalSecondaryIndex{
-			IndexName: ix.Name, KeySchema: cfnKeys(t.layout.PK, ix.SK), Projection: &cfn.Table_Projection{ProjectionType: aws.String("ALL")},
+			IndexName: ix.Name, KeySchema: cfnKeys(t.layout.PK, ix.SK), Projection: cfnProjection(ix.Projection),
 		})
 	}
 	if t.stream != "" {
@@ -58,6 +58,11 @@ func (t *Table) Resource() *cfn.Table {
 		}
 	}
 	return r
+}
+
+func cfnProjection(p Projection) *cfn.Table_Projection {
+	sp := p.sdk()
+	return &cfn.Table_Projection{ProjectionType: aws.String(string(sp.ProjectionType)), NonKeyAttributes: sp.NonKeyAttributes}
 }
 
 func cfnKeys(pk, sk string) []cfn.Table_KeySchema {
@@ -87,8 +92,8 @@ func (t *Table) Template(logicalID string) ([]byte, error) {
 
 // CheckTemplate compares the DynamoDB table of the CloudFormation or SAM
 // template at path with the table and its registered models, and lists
-// every difference (keys, attribute types, indexes, TTL, streams, PITR,
-// SSE) in its error, so a test fails when code and template drift. The
+// every difference (keys, attribute types, indexes and their projections,
+// TTL, streams, PITR, SSE) in its error, so a test fails when code and template drift. The
 // table resource is the template's only one, or the one whose logical ID
 // or TableName is the table's name.
 func CheckTemplate(path string, t *Table) error {
@@ -197,7 +202,12 @@ func projString(p *cfn.Table_Projection) string {
 	if p == nil || p.ProjectionType == nil {
 		return "projection ?"
 	}
-	return "projection " + *p.ProjectionType
+	if len(p.NonKeyAttributes) == 0 {
+		return "projection " + *p.ProjectionType
+	}
+	attrs := slices.Clone(p.NonKeyAttributes)
+	slices.Sort(attrs) // their order means nothing to DynamoDB
+	return "projection " + *p.ProjectionType + " [" + strings.Join(attrs, ", ") + "]"
 }
 
 func ttlString(s *cfn.Table_TimeToLiveSpecification) string {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -35,11 +36,15 @@ type field struct {
 	unixtime  bool
 	validate  string
 	keyKind   keyKind
+	ptr       bool // a pointer to a key kind: nil leaves index keys out
 	viaPtr    bool // reached through an embedded pointer
+	inner     bool // a place inside a field, reached by a path
 
-	once   sync.Once
-	single reflect.Type // struct{ F T `dynamo:"..."` }
-	decode decodeFunc   // direct decoder, nil: guregu
+	once     sync.Once
+	single   reflect.Type // struct{ F T `dynamo:"..."` }
+	pathOnce sync.Once
+	path     *docPath   // the field as a path
+	decode   decodeFunc // direct decoder, nil: guregu
 }
 
 // typeInfo is everything about a model type that does not depend on a
@@ -58,6 +63,8 @@ type typeInfo struct {
 	updated   *field
 	uniques   []*field
 	validate  bool
+	paths     sync.Map     // nested path text → cachedPath
+	npaths    atomic.Int32 // paths cached
 	// fastDecode: fields decode one by one (see decode.go); false when the
 	// type decodes itself or has fields behind embedded pointers.
 	fastDecode bool
@@ -168,6 +175,12 @@ func (info *typeInfo) roles(f *field) error {
 	for _, role := range strings.Split(tag, ",") {
 		var slot **field
 		switch role {
+		case "ttl", "version", "created", "updated":
+			if f.ptr {
+				return fmt.Errorf(`orm:%q needs a value, not the pointer %s`, role, f.typ)
+			}
+		}
+		switch role {
 		case "ttl":
 			if f.typ != timeType && f.keyKind != keyInt && f.keyKind != keyUint {
 				return fmt.Errorf(`orm:"ttl" needs a time.Time or an integer of epoch seconds, not %s`, f.typ)
@@ -243,9 +256,9 @@ func visitFields(t reflect.Type, trail []int, viaPtr bool, seen map[string]bool,
 			typ:       sf.Type,
 			dynamoTag: tag,
 			validate:  sf.Tag.Get("validate"),
-			keyKind:   keyKindOf(sf.Type),
 			viaPtr:    viaPtr,
 		}
+		f.keyKind, f.ptr = fieldKeyKind(sf.Type)
 		for _, o := range strings.Split(opts, ",") {
 			switch o {
 			case "omitempty":
@@ -326,24 +339,53 @@ func (f *field) buildSingle() {
 	}})
 }
 
+// fieldKeyKind says how a field of type t can take part in a key, and
+// whether through a pointer.
+func fieldKeyKind(t reflect.Type) (keyKind, bool) {
+	if t.Kind() != reflect.Pointer {
+		return keyKindOf(t), false
+	}
+	if k := keyKindOf(t.Elem()); k != keyNone {
+		return k, true
+	}
+	if t.Implements(textMarshalerType) {
+		return keyString, true // MarshalText on the pointer
+	}
+	return keyNone, true
+}
+
 // convert turns a user-supplied value into the field's type: assignable
-// values, numbers to numbers, strings to strings. Nothing else, so that
-// Set("Name", 65) is an error and not "A".
+// values, numbers to numbers, strings to strings, and for a pointer field
+// the same to its element. Nothing else, so that Set("Name", 65) is an
+// error and not "A".
 func (f *field) convert(v any) (reflect.Value, error) {
 	if v == nil {
 		return reflect.Zero(f.typ), nil
 	}
-	rv := reflect.ValueOf(v)
-	if rv.Type().AssignableTo(f.typ) {
-		out := reflect.New(f.typ).Elem()
+	out, ok := convertTo(reflect.ValueOf(v), f.typ)
+	if !ok && f.typ.Kind() == reflect.Pointer {
+		if elem, ok2 := convertTo(reflect.ValueOf(v), f.typ.Elem()); ok2 {
+			out, ok = reflect.New(f.typ.Elem()), true
+			out.Elem().Set(elem)
+		}
+	}
+	if !ok {
+		return reflect.Value{}, fmt.Errorf("field %s is %s, got %T", f.name, f.typ, v)
+	}
+	return out, nil
+}
+
+func convertTo(rv reflect.Value, t reflect.Type) (reflect.Value, bool) {
+	if rv.Type().AssignableTo(t) {
+		out := reflect.New(t).Elem()
 		out.Set(rv)
-		return out, nil
+		return out, true
 	}
-	from, to := keyKindOf(rv.Type()), keyKindOf(f.typ)
-	if (from.numeric() && to.numeric() || rv.Kind() == reflect.String && f.typ.Kind() == reflect.String) && rv.Type().ConvertibleTo(f.typ) {
-		return rv.Convert(f.typ), nil
+	from, to := keyKindOf(rv.Type()), keyKindOf(t)
+	if (from.numeric() && to.numeric() || rv.Kind() == reflect.String && t.Kind() == reflect.String) && rv.Type().ConvertibleTo(t) {
+		return rv.Convert(t), true
 	}
-	return reflect.Value{}, fmt.Errorf("field %s is %s, got %T", f.name, f.typ, v)
+	return reflect.Value{}, false
 }
 
 // epochSeconds reads a ttl field as seconds since the epoch (0 = none).

@@ -11,7 +11,8 @@ import (
 )
 
 // Cond is a condition on a stored item, for If, Query.Filter and
-// CheckTx. Fields are Go field names, resolved through the model; values
+// CheckTx. Fields are Go field names or paths into them ("Address.City",
+// as for [Set]), resolved through the model; values
 // are encoded as the field encodes them and always sent as :placeholders,
 // so no string of yours ever becomes expression text.
 type Cond struct {
@@ -152,11 +153,12 @@ func (c Cond) build(x *exprs, info *typeInfo) (string, error) {
 		}
 		return "NOT (" + p + ")", nil
 	}
-	f, ok := info.byName[c.field]
-	if !ok {
-		return "", fmt.Errorf("orm: condition on unknown field %q of %s", c.field, info.entity)
+	dp, err := info.condPath(c.field)
+	if err != nil {
+		return "", err
 	}
-	n := x.name(f.attr)
+	f := dp.leaf
+	n := x.path(dp)
 	switch c.op {
 	case "exists":
 		return "attribute_exists(" + n + ")", nil
@@ -192,6 +194,30 @@ func (c Cond) build(x *exprs, info *typeInfo) (string, error) {
 		return n + " IN (" + strings.Join(ps, ", ") + ")", nil
 	}
 	return n + " " + c.op + " " + ps[0], nil
+}
+
+// eachField calls fn with every field or path c names.
+func (c Cond) eachField(fn func(string) error) error {
+	for _, s := range c.subs {
+		if err := s.eachField(fn); err != nil {
+			return err
+		}
+	}
+	if c.field == "" {
+		return nil
+	}
+	return fn(c.field)
+}
+
+// condPath resolves the field or path a condition names.
+func (info *typeInfo) condPath(name string) (*docPath, error) {
+	if f, ok := info.byName[name]; ok {
+		return f.asPath(), nil
+	}
+	if !strings.ContainsAny(name, ".[") {
+		return nil, fmt.Errorf("orm: condition on unknown field %q of %s", name, info.entity)
+	}
+	return info.path(name)
 }
 
 // condValue encodes v as field f would store it, but never omits it: a

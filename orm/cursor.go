@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -20,6 +21,8 @@ import (
 // of reading anything. The empty Cursor means "no more pages" when
 // returned, and "from the start" when passed.
 type Cursor string
+
+var cursorEncoding = base64.RawURLEncoding.Strict()
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
@@ -38,11 +41,21 @@ func (t *Table) sealCursor(key map[string]types.AttributeValue, ad []byte) (Curs
 	buf := make([]byte, ns, ns+len(plain)+t.aead.Overhead())
 	_, _ = rand.Read(buf)
 	buf = t.aead.Seal(buf, buf[:ns], plain, ad)
-	return Cursor(base64.RawURLEncoding.EncodeToString(buf)), nil
+	return Cursor(cursorEncoding.EncodeToString(buf)), nil
 }
 
+// maxCursor bounds the cursors openCursor decodes: a sealed key of four
+// attributes at DynamoDB's key size limits fits well below it.
+const maxCursor = 16 << 10
+
 func (t *Table) openCursor(c Cursor, ad []byte) (map[string]types.AttributeValue, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(string(c))
+	// One text per cursor: the strict decoder refuses stray bits in the
+	// last character, and line breaks, which base64 would skip, are
+	// refused here.
+	if len(c) > maxCursor || strings.ContainsAny(string(c), "\r\n") {
+		return nil, ErrInvalidCursor
+	}
+	raw, err := cursorEncoding.DecodeString(string(c))
 	ns := t.aead.NonceSize()
 	if err != nil || len(raw) < ns+t.aead.Overhead() {
 		return nil, ErrInvalidCursor

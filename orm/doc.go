@@ -43,13 +43,31 @@
 // values do. Formats adjust a field: "{Email:lower}", "{Day:2006-01-02}",
 // "{N:raw}".
 //
+// # Sparse indexes
+//
+// An item is in an index only if it has that index's key attributes, and
+// the ORM writes an index key only when every field its template reads is
+// itself stored: a field the codec leaves out of the item (a nil pointer,
+// an empty string, a zero value tagged `dynamo:",omitempty"`) leaves out
+// the index keys that read it, so the item is absent from the index. A
+// literal index key ("ESCALATED") comes and goes with the other key of
+// its index. A zero that is stored is a value and is indexed: a score of
+// 0 is on the leaderboard; make the field a pointer or omitempty to keep
+// zeros out. Updates follow the same rule: setting such a field writes
+// the key, clearing it (Remove, or Set to nil or "") removes it. Pointer
+// fields may feed index keys, never the primary key.
+//
 // # Reads and writes
 //
 // [Model.Get], [Model.Put], [Model.Update] and [Model.Delete] take and
 // return T. Conditions ([If], [IfExists], [IfNotExists]) and update
 // changes ([Set], [Add], [Remove], [Append], [SetIfAbsent],
-// [DeleteFromSet]) name Go fields; values always travel as expression
-// placeholders. An update of a field used in a key template rewrites that
+// [DeleteFromSet]) name Go fields, or paths into them: "Address.City"
+// into a struct, "Labels.color" into a map, "Lines[0].Qty" into a list.
+// Paths resolve through the model's types and dynamo tags to the stored
+// names (#addr.#city), and a path that does not exist fails at the call,
+// before any request. Values always travel as expression placeholders.
+// An update of a field used in a key template rewrites that
 // key in the same request, or fails before any request naming the
 // fields it also needs ([ErrIncompleteKey]).
 //
@@ -64,6 +82,12 @@
 // Only the model's entity comes back; [Query.Collect] reads a mixed
 // partition into each entity's own type. Limit means "items returned",
 // even with filters. Pages resume from a [Cursor].
+//
+// An index that does not project ALL ([Index.Projection]) never passes
+// for one that does: a typed query of such a global index names the
+// fields it reads with [Query.Project], all of them in the projection,
+// or fails with [ErrIncompleteItem] before any request. Local indexes
+// fetch the rest of each item from the table and decode whole models.
 //
 // # Transactions, versions, unique values
 //
@@ -80,8 +104,9 @@
 //
 // The table's CloudFormation resource ([Table.Template],
 // [Table.Resource]) and its CreateTable request ([Table.CreateTableInput])
-// come from the layout and the registered models; [CheckTemplate] fails
-// when a deployed template has drifted from them.
+// come from the layout (keys, indexes and their projections) and the
+// registered models (attribute types); [CheckTemplate] fails when a
+// deployed template has drifted from them.
 //
 // # Testing
 //

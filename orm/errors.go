@@ -23,6 +23,7 @@ var (
 	ErrValidation      = errors.New("orm: validation failed")
 	ErrInvalidCursor   = errors.New("orm: invalid cursor")
 	ErrIncompleteKey   = errors.New("orm: incomplete key")
+	ErrIncompleteItem  = errors.New("orm: index does not hold the item")
 )
 
 // Kind classifies why a write failed.

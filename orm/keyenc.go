@@ -17,8 +17,12 @@ import (
 //     so "-" (0x2D) sorts before every digit and more negative sorts first;
 //   - unsigned integers: zero-padded decimals;
 //   - floats: the IEEE-754 bits, flipped so that byte order is numeric
-//     order, in 16 hex digits;
-//   - times: UTC, fixed-width RFC 3339 with nanoseconds.
+//     order, in 16 hex digits; -0 is written as 0 (they are equal), and
+//     every NaN as one value below -Inf, the order of cmp.Compare;
+//   - times: UTC, fixed-width RFC 3339 with nanoseconds. Years outside
+//     0000-9999 (which RFC 3339 cannot hold at a fixed width) take a
+//     marker that sorts below "0" ('!', for years before 0) or above "9"
+//     ('~', after 9999) and a 12-digit year, offset by 10^12 when negative.
 //
 // A template that is a single number field needs none of this: it becomes a
 // typed N key and DynamoDB orders it numerically.
@@ -87,6 +91,12 @@ func appendOrderedUint(b []byte, v uint64, k reflect.Kind) []byte {
 
 func appendOrderedFloat(b []byte, f float64) []byte {
 	bits := math.Float64bits(f)
+	switch {
+	case f == 0:
+		bits = 0 // -0 is 0
+	case f != f:
+		bits = math.MaxUint64 // every NaN is one value, flipped to all zeros
+	}
 	if bits&(1<<63) != 0 {
 		bits = ^bits
 	} else {
@@ -99,8 +109,25 @@ func appendOrderedFloat(b []byte, f float64) []byte {
 	return b
 }
 
+// Markers and width of years that RFC 3339 cannot hold in four digits.
+const (
+	yearsBefore0    = '!' // sorts below '0'
+	yearsAfter9999  = '~' // sorts above '9'
+	wideYearDigits  = 12  // Go's time.Time spans under 3*10^11 years
+	wideYearsOffset = 1_000_000_000_000
+)
+
 func appendOrderedTime(b []byte, t time.Time) []byte {
-	return t.UTC().AppendFormat(b, timeKeyLayout)
+	t = t.UTC()
+	switch y := int64(t.Year()); {
+	case y < 0:
+		b = appendPadded(append(b, yearsBefore0), uint64(y+wideYearsOffset), wideYearDigits)
+	case y > 9999:
+		b = appendPadded(append(b, yearsAfter9999), uint64(y), wideYearDigits)
+	default:
+		return t.AppendFormat(b, timeKeyLayout)
+	}
+	return t.AppendFormat(b, timeKeyLayout[len("2006"):])
 }
 
 // keyKind says how a field can take part in a key.

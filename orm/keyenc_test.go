@@ -49,33 +49,3 @@ func TestOrderedEncodings(t *testing.T) {
 	check("time", len(times), func(i, j int) int { return times[i].Compare(times[j]) },
 		func(i int) string { return string(appendOrderedTime(nil, times[i])) })
 }
-
-func FuzzOrderedInt(f *testing.F) {
-	f.Add(int64(-1), int64(1))
-	f.Add(int64(math.MinInt64), int64(math.MaxInt64))
-	f.Fuzz(func(t *testing.T, a, b int64) {
-		ea, eb := string(appendOrderedInt(nil, a, reflect.Int64)), string(appendOrderedInt(nil, b, reflect.Int64))
-		if strings.Compare(ea, eb) != cmp.Compare(a, b) {
-			t.Fatalf("%d %d: %q %q", a, b, ea, eb)
-		}
-	})
-}
-
-func FuzzParseTemplate(f *testing.F) {
-	fields := map[string]*field{
-		"A": {name: "A", typ: reflect.TypeFor[string](), keyKind: keyString},
-		"N": {name: "N", typ: reflect.TypeFor[int](), keyKind: keyInt},
-	}
-	for _, s := range []string{"X#{A}", "{N}", "{{lit}}#{A:lower}", "{A", "}", "{N:%05d}#{A}", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		tpl, err := parseTemplate(s, fields)
-		if err != nil {
-			return
-		}
-		if !strings.HasPrefix(s, "{") && tpl.prefix == "" && !strings.HasPrefix(s, "{{") {
-			t.Fatalf("%q: no prefix", s)
-		}
-	})
-}

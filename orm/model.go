@@ -155,6 +155,13 @@ func (t *Table) bind(info *typeInfo) (*codec, error) {
 		c.keys = append(c.keys, bk)
 	}
 	c.pk, c.sk = c.byIndex[""][0], c.byIndex[""][1]
+	for _, bk := range []*boundKey{c.pk, c.sk} {
+		for _, f := range bkFields(bk) {
+			if f.ptr {
+				return nil, errf("tag %s: field %s is a pointer; only index keys may be left out (a nil pointer), the primary key never", bk.slot, f.name)
+			}
+		}
+	}
 	if t.layout.SK != "" && c.sk == nil {
 		return nil, errf("table %s has a sort key; add an sk template to orm.Entity", t.name)
 	}
@@ -227,6 +234,38 @@ func (t *Table) bind(info *typeInfo) (*codec, error) {
 	return c, nil
 }
 
+// keyPresent reports whether key bk belongs in item: the primary key
+// always; an index key when every field its template reads is in the
+// item, and a literal one when the other key of its index is.
+func (c *codec) keyPresent(bk *boundKey, item map[string]types.AttributeValue) bool {
+	if bk.index == "" {
+		return true
+	}
+	if p := c.partner(bk); bk.tpl.literal() && p != nil {
+		return p.tpl.present(item)
+	}
+	return bk.tpl.present(item)
+}
+
+// partner is the other key of bk's index, if it reads fields and bk
+// does not: a literal key follows it in and out of the item.
+func (c *codec) partner(bk *boundKey) *boundKey {
+	pair := c.byIndex[bk.index]
+	for _, o := range pair {
+		if o != nil && o != bk && o.index == bk.index && !o.tpl.literal() {
+			return o
+		}
+	}
+	return nil
+}
+
+func bkFields(bk *boundKey) []*field {
+	if bk == nil {
+		return nil
+	}
+	return bk.tpl.fields
+}
+
 func skText(bk *boundKey) string {
 	if bk == nil {
 		return ""
@@ -243,6 +282,11 @@ func typeName(number bool) string {
 
 // encode builds the whole item for v (an addressable T).
 func (c *codec) encode(rv reflect.Value) (map[string]types.AttributeValue, error) {
+	for _, bk := range c.keys {
+		if err := bk.tpl.checkNumber(rv); err != nil {
+			return nil, fmt.Errorf("orm: encode %s: %w", c.entity, err)
+		}
+	}
 	item, err := dynamo.MarshalItem(rv.Addr().Interface())
 	if err != nil {
 		return nil, fmt.Errorf("orm: encode %s: %w", c.entity, err)
@@ -252,10 +296,14 @@ func (c *codec) encode(rv reflect.Value) (map[string]types.AttributeValue, error
 }
 
 // addDerived writes what the table derives from the fields: keys, the
-// entity type and the TTL.
+// entity type and the TTL. An index key is written only if every field
+// its template reads is in the item (see "Sparse indexes" in the package
+// documentation).
 func (c *codec) addDerived(item map[string]types.AttributeValue, rv reflect.Value) {
 	for _, bk := range c.keys {
-		item[bk.attr] = bk.tpl.render(rv)
+		if c.keyPresent(bk, item) {
+			item[bk.attr] = bk.tpl.render(rv)
+		}
 	}
 	item[c.t.layout.Type] = c.typeAV
 	if f := c.info.ttl; f != nil {
@@ -358,15 +406,19 @@ func (c *codec) primaryField(f *field) bool {
 func (c *codec) field(name string) (*field, error) {
 	f, ok := c.info.byName[name]
 	if !ok {
-		return nil, fmt.Errorf("orm: %s has no field %q (fields: %s)", c.entity, name, strings.Join(c.fieldNames(), ", "))
+		return nil, fmt.Errorf("orm: %s has no field %q (fields: %s)", c.entity, name, strings.Join(c.info.fieldNames(), ", "))
 	}
 	return f, nil
 }
 
-func (c *codec) fieldNames() []string {
-	out := make([]string, len(c.info.fields))
-	for i, f := range c.info.fields {
-		out[i] = f.name
+// path resolves a field name or a path into one ("Address.City").
+func (c *codec) path(name string) (*docPath, error) {
+	if f, ok := c.info.byName[name]; ok {
+		return f.asPath(), nil
 	}
-	return out
+	if !strings.ContainsAny(name, ".[") {
+		_, err := c.field(name)
+		return nil, err
+	}
+	return c.info.path(name)
 }

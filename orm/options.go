@@ -3,7 +3,8 @@ package orm
 import "fmt"
 
 // Option adjusts one operation: a read option (Consistent), a condition
-// (If, IfExists, IfNotExists) or a change of an update (Set, Add, ...).
+// (If, IfExists, IfNotExists), a change of an update (Set, Add, ...) or
+// a transaction's ClientRequestToken.
 // Passing an option to an operation it does not apply to is an error, not
 // a silent no-op.
 type Option struct {
@@ -20,6 +21,7 @@ const (
 	optExists
 	optNotExists
 	optChange
+	optTx
 )
 
 type settings struct {
@@ -28,6 +30,7 @@ type settings struct {
 	ifNotExists bool
 	conds       []Cond
 	changes     []change
+	token       *string
 }
 
 func collect(op string, allowed optKind, opts []Option) (settings, error) {
@@ -71,6 +74,25 @@ func If(c Cond) Option {
 	return Option{"If", optCond, func(s *settings) { s.conds = append(s.conds, c) }}
 }
 
+// ClientRequestToken makes a [Transact] idempotent: DynamoDB applies a
+// transaction once per token for 10 minutes, and answers a repeat of the
+// same request with success without writing again, so an app can retry a
+// transaction whose outcome it did not learn (a timeout, a Lambda
+// re-invocation) by sending it again with the same token. (The SDK
+// already sets a token of its own across its retries of one call.)
+//
+// The repeat must be the same request: the same operations, in the same
+// order, with the same values. A different request under a used token
+// fails with the SDK's *types.IdempotentParameterMismatchException. The
+// ORM's time is part of a request where models have TTL fields (checked
+// to the second) or created/updated stamps, so retry those within the
+// second, or with the table's clock ([WithClock]) pinned to the first
+// attempt's time. A token is 1 to 36 characters; derive it from what
+// identifies the work, such as a request or event ID.
+func ClientRequestToken(token string) Option {
+	return Option{"ClientRequestToken", optTx, func(s *settings) { s.token = &token }}
+}
+
 type changeOp uint8
 
 const (
@@ -96,8 +118,10 @@ func changeOption(op changeOp, field string, v any) Option {
 	}}
 }
 
-// Set sets a field (by Go name) to v. A field used in a key template
-// rewrites that key in the same request.
+// Set sets a field (by Go name) to v, or a place inside one named by a
+// path: "Address.City", "Labels.color", "Lines[0].Qty" (the containing
+// map or list must exist, as DynamoDB requires). A field used in a key
+// template rewrites that key in the same request.
 func Set(field string, v any) Option { return changeOption(chSet, field, v) }
 
 // SetIfAbsent sets a field only if the stored item lacks it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -221,6 +222,8 @@ type reader struct {
 	entity   string
 	in       dynamodb.QueryInput
 	keyAttrs []string
+	partAttr string               // the partition key attribute read
+	partAV   types.AttributeValue // and its value
 	entities map[string]bool
 	ad       []byte
 }
@@ -250,6 +253,14 @@ func (q *Query[T]) reader(entities []string) (*reader, error) {
 	if q.limit < 0 {
 		return nil, fmt.Errorf("orm: query %s: negative limit", c.entity)
 	}
+	wholeItems := false // ask a local index for what it does not hold
+	if proj := ix.Projection; !proj.all() {
+		if !t.isGSI(q.index) {
+			wholeItems = len(q.project) == 0
+		} else if err := q.checkProjection(ix, entities != nil); err != nil {
+			return nil, err
+		}
+	}
 	r := &reader{t: t, entities: map[string]bool{}, entity: c.entity}
 	in := &r.in
 	in.TableName = &t.name
@@ -259,12 +270,16 @@ func (q *Query[T]) reader(entities []string) (*reader, error) {
 	if q.consistent {
 		in.ConsistentRead = aws.Bool(true)
 	}
+	if wholeItems {
+		in.Select = types.SelectAllAttributes
+	}
 	if q.desc {
 		in.ScanIndexForward = aws.Bool(false)
 	}
 	var x exprs
 	pv := reflect.ValueOf(&q.part).Elem()
 	partAV := pair[0].tpl.render(pv)
+	r.partAttr, r.partAV = ix.PK, partAV
 	keyCond := x.name(ix.PK) + " = " + x.value(partAV)
 	ad := []string{"monotable/cursor/v1", t.name, q.index, avString(partAV), strconv.FormatBool(q.desc)}
 
@@ -322,10 +337,9 @@ func (q *Query[T]) reader(entities []string) (*reader, error) {
 	if t.layout.SK != "" {
 		r.keyAttrs = append(r.keyAttrs, t.layout.SK)
 	}
-	if q.index != "" {
-		r.keyAttrs = append(r.keyAttrs, ix.PK)
-		if ix.SK != "" {
-			r.keyAttrs = append(r.keyAttrs, ix.SK)
+	for _, a := range []string{ix.PK, ix.SK} {
+		if a != "" && !slices.Contains(r.keyAttrs, a) {
+			r.keyAttrs = append(r.keyAttrs, a) // an index's own keys; an LSI shares the partition key
 		}
 	}
 	if len(q.project) > 0 {
@@ -334,11 +348,11 @@ func (q *Query[T]) reader(entities []string) (*reader, error) {
 			ps = append(ps, x.name(a))
 		}
 		for _, name := range q.project {
-			f, err := c.field(name)
+			dp, err := c.path(name)
 			if err != nil {
 				return nil, err
 			}
-			ps = append(ps, x.name(f.attr))
+			ps = append(ps, x.path(dp))
 		}
 		proj := strings.Join(ps, ", ")
 		in.ProjectionExpression = &proj
@@ -346,6 +360,50 @@ func (q *Query[T]) reader(entities []string) (*reader, error) {
 	in.ExpressionAttributeNames = x.namesOrNil()
 	in.ExpressionAttributeValues = x.valuesOrNil()
 	return r, nil
+}
+
+// checkProjection refuses, before any request, a read of a global index
+// that would return models with fields missing: the fields read
+// (Project) and filtered on must be in the index's projection.
+func (q *Query[T]) checkProjection(ix Index, collect bool) error {
+	c := q.m.c
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("orm: query %s: index %s projects %s: "+format+": %w",
+			append(append([]any{c.entity, ix.Name, ix.Projection.sdk().ProjectionType}, args...), ErrIncompleteItem)...)
+	}
+	switch {
+	case ix.Projection.typ == types.ProjectionTypeKeysOnly:
+		return fail("its items carry no entity type to read them by; use orm.ProjectInclude")
+	case collect:
+		return fail("Collect reads whole items; use an index that projects ALL")
+	case len(q.project) == 0:
+		return fail("it does not hold whole %s items; name the fields to read with Project", c.entity)
+	}
+	var missing []string
+	check := func(name string) error {
+		dp, err := c.path(name)
+		if err != nil {
+			return err
+		}
+		if !ix.Projection.holds(dp.top.attr) && !slices.Contains(missing, dp.top.name) {
+			missing = append(missing, dp.top.name)
+		}
+		return nil
+	}
+	for _, name := range q.project {
+		if err := check(name); err != nil {
+			return err
+		}
+	}
+	for _, f := range q.filters {
+		if err := f.eachField(check); err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		return fail("it does not hold %s (projected: %s)", strings.Join(missing, ", "), strings.Join(ix.Projection.attrs, ", "))
+	}
+	return nil
 }
 
 // maxSortRune sorts after any character a key can hold; appended to a
@@ -416,6 +474,9 @@ func (r *reader) page(ctx context.Context, cur Cursor, limit int, emit func(map[
 		if err != nil {
 			return "", err
 		}
+		if !r.validStart(start) {
+			return "", ErrInvalidCursor
+		}
 		in.ExclusiveStartKey = start
 	}
 	now := r.t.now()
@@ -455,6 +516,34 @@ func (r *reader) page(ctx context.Context, cur Cursor, limit int, emit func(map[
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// validStart checks a start key out of a cursor: only the sealing key
+// makes one, so this is defence in depth, but a cursor holding anything
+// but the query's key attributes, in its partition, is refused by the
+// ORM rather than by DynamoDB.
+func (r *reader) validStart(k map[string]types.AttributeValue) bool {
+	if len(k) != len(r.keyAttrs) || !sameAV(k[r.partAttr], r.partAV) {
+		return false
+	}
+	for _, a := range r.keyAttrs {
+		if k[a] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func sameAV(a, b types.AttributeValue) bool {
+	switch a := a.(type) {
+	case *types.AttributeValueMemberS:
+		b, ok := b.(*types.AttributeValueMemberS)
+		return ok && a.Value == b.Value
+	case *types.AttributeValueMemberN:
+		b, ok := b.(*types.AttributeValueMemberN)
+		return ok && a.Value == b.Value
+	}
+	return false
 }
 
 // keyOf is the ExclusiveStartKey that resumes after item.

@@ -68,15 +68,14 @@ func (t *Table) CreateTableInput() *dynamodb.CreateTableInput {
 	for _, a := range t.keyAttrs() {
 		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(a), AttributeType: t.attrType(a)})
 	}
-	all := &types.Projection{ProjectionType: types.ProjectionTypeAll}
 	for _, ix := range t.layout.GSIs {
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
-			IndexName: aws.String(ix.Name), KeySchema: keySchema(ix.PK, ix.SK), Projection: all,
+			IndexName: aws.String(ix.Name), KeySchema: keySchema(ix.PK, ix.SK), Projection: ix.Projection.sdk(),
 		})
 	}
 	for _, ix := range t.layout.LSIs {
 		in.LocalSecondaryIndexes = append(in.LocalSecondaryIndexes, types.LocalSecondaryIndex{
-			IndexName: aws.String(ix.Name), KeySchema: keySchema(t.layout.PK, ix.SK), Projection: all,
+			IndexName: aws.String(ix.Name), KeySchema: keySchema(t.layout.PK, ix.SK), Projection: ix.Projection.sdk(),
 		})
 	}
 	if t.stream != "" {

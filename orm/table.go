@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,12 +46,54 @@ type Layout struct {
 }
 
 // Index is a secondary index. Models fill it through the tags
-// "<Name>pk" and "<Name>sk". Every index projects all attributes, so
-// typed reads from it decode whole models.
+// "<Name>pk" and "<Name>sk".
 type Index struct {
 	Name   string
 	PK, SK string // default Name+"pk", Name+"sk"; SK "-" for none
+
+	// Projection is what the index copies of each item: every attribute
+	// (the zero value), [ProjectKeys] or [ProjectInclude]. A query of a
+	// global index that does not hold whole items must name the fields it
+	// reads with [Query.Project], and they must be in the projection, or
+	// it fails with ErrIncompleteItem before any request: the ORM never
+	// returns a model with fields silently missing. Local indexes fetch
+	// what they lack from the table (at the cost of a read of the table
+	// per item), so typed reads of them always decode whole models.
+	Projection Projection
 }
+
+// Projection is an index's choice of attributes; the zero value is all
+// of them (ALL).
+type Projection struct {
+	typ   types.ProjectionType
+	attrs []string // INCLUDE: the non-key attributes, the ORM's own first
+}
+
+// ProjectKeys makes an index hold the table's and the index's keys only
+// (KEYS_ONLY): the cheapest index, for code that reads keys, but without
+// the entity type the ORM's typed queries cannot read it.
+func ProjectKeys() Projection { return Projection{typ: types.ProjectionTypeKeysOnly} }
+
+// ProjectInclude makes an index hold the keys and the named attributes
+// (INCLUDE). Names are stored attribute names, as dynamo tags give them,
+// since a layout is shared by every model of the table; the ORM adds the
+// type and TTL attributes it reads.
+func ProjectInclude(attrs ...string) Projection {
+	return Projection{typ: types.ProjectionTypeInclude, attrs: append([]string(nil), attrs...)}
+}
+
+func (p Projection) all() bool { return p.typ == "" || p.typ == types.ProjectionTypeAll }
+
+// sdk is the projection as CreateTable takes it.
+func (p Projection) sdk() *types.Projection {
+	if p.all() {
+		return &types.Projection{ProjectionType: types.ProjectionTypeAll}
+	}
+	return &types.Projection{ProjectionType: p.typ, NonKeyAttributes: p.attrs}
+}
+
+// holds reports whether the index copies attribute a of each item.
+func (p Projection) holds(a string) bool { return p.all() || slices.Contains(p.attrs, a) }
 
 // GSIs returns n indexes gsi1..gsiN with the default attribute names.
 func GSIs(n int) []Index {
@@ -193,6 +236,23 @@ func (t *Table) fillLayout() error {
 			}
 			if local && ix.SK == "" {
 				return nil, fmt.Errorf("orm: table %s: local index %s needs a sort key", t.name, ix.Name)
+			}
+			switch ix.Projection.typ {
+			case "", types.ProjectionTypeAll, types.ProjectionTypeKeysOnly:
+			case types.ProjectionTypeInclude:
+				// The ORM reads the type and TTL of every item it returns.
+				attrs := []string{l.Type, l.TTL}
+				for _, a := range ix.Projection.attrs {
+					if a == "" {
+						return nil, fmt.Errorf("orm: table %s: index %s projects an empty attribute name", t.name, ix.Name)
+					}
+					if !slices.Contains(attrs, a) {
+						attrs = append(attrs, a)
+					}
+				}
+				ix.Projection.attrs = attrs
+			default:
+				return nil, fmt.Errorf("orm: table %s: index %s has projection %q", t.name, ix.Name, ix.Projection.typ)
 			}
 			out[i] = ix
 		}

@@ -1,7 +1,9 @@
 package orm
 
 import (
+	"encoding"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -89,7 +91,7 @@ func parseTemplate(text string, fields map[string]*field) (*keyTemplate, error) 
 	}
 	flush()
 	if len(t.fields) == 0 {
-		t.prefix = text
+		t.prefix = t.parts[0].lit // the literal, unescaped: "A{{B}}" is "A{B}"
 	}
 	if len(t.parts) == 1 && t.parts[0].f != nil {
 		p := t.parts[0]
@@ -140,6 +142,20 @@ func (t *keyTemplate) render(rv reflect.Value) types.AttributeValue {
 	return &types.AttributeValueMemberS{Value: string(s)}
 }
 
+// checkNumber reports a number key whose value DynamoDB cannot store: a
+// NaN or an infinity.
+func (t *keyTemplate) checkNumber(rv reflect.Value) error {
+	if !t.number || t.parts[0].f.keyKind != keyFloat {
+		return nil
+	}
+	p := t.parts[0]
+	fv, ok := keyField(rv, p.f)
+	if x := fv.Float(); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
+		return fmt.Errorf("field %s is %v, which the number key %q cannot hold", p.f.name, x, t.text)
+	}
+	return nil
+}
+
 // renderPrefix renders up to the first field left at its zero value and
 // reports whether the whole template was rendered.
 func (t *keyTemplate) renderPrefix(rv reflect.Value) (string, bool) {
@@ -153,8 +169,8 @@ func (t *keyTemplate) appendTo(b []byte, rv reflect.Value, stopAtZero bool) ([]b
 			b = append(b, p.lit...)
 			continue
 		}
-		fv := rv.FieldByIndex(p.f.index)
-		if stopAtZero && fv.IsZero() {
+		fv, ok := keyField(rv, p.f)
+		if stopAtZero && (!ok || !p.f.ptr && fv.IsZero()) {
 			return b, false
 		}
 		if t.number {
@@ -163,6 +179,31 @@ func (t *keyTemplate) appendTo(b []byte, rv reflect.Value, stopAtZero bool) ([]b
 		b = appendKeyValue(b, fv, p)
 	}
 	return b, true
+}
+
+// keyField reads field f of rv for a key, through its pointer if it has
+// one; ok is false for a nil pointer, which reads as the zero value.
+func keyField(rv reflect.Value, f *field) (fv reflect.Value, ok bool) {
+	fv = rv.FieldByIndex(f.index)
+	if !f.ptr {
+		return fv, true
+	}
+	if fv.IsNil() {
+		return reflect.Zero(fv.Type().Elem()), false
+	}
+	return fv.Elem(), true
+}
+
+// present reports whether every field the template reads was written to
+// item: a field the codec leaves out (a nil pointer, an empty string, a
+// zero value tagged omitempty) leaves out the keys that read it.
+func (t *keyTemplate) present(item map[string]types.AttributeValue) bool {
+	for _, f := range t.fields {
+		if _, ok := item[f.attr]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func appendNumber(b []byte, fv reflect.Value, p tplPart) []byte {
@@ -187,8 +228,8 @@ func appendKeyValue(b []byte, fv reflect.Value, p tplPart) []byte {
 		var s string
 		if fv.Kind() == reflect.String {
 			s = fv.String()
-		} else {
-			text, _ := fv.Interface().(interface{ MarshalText() ([]byte, error) }).MarshalText()
+		} else if m := textMarshaler(fv); m != nil {
+			text, _ := m.MarshalText()
 			s = string(text)
 		}
 		switch p.format {
@@ -225,6 +266,22 @@ func appendKeyValue(b []byte, fv reflect.Value, p tplPart) []byte {
 		}
 	}
 	return b
+}
+
+// textMarshaler finds the MarshalText of fv, on the value or, for
+// pointer receivers, on its address; nil when there is none to call.
+func textMarshaler(fv reflect.Value) encoding.TextMarshaler {
+	if m, ok := fv.Interface().(encoding.TextMarshaler); ok {
+		if fv.Kind() == reflect.Pointer && fv.IsNil() {
+			return nil
+		}
+		return m
+	}
+	if fv.CanAddr() {
+		m, _ := fv.Addr().Interface().(encoding.TextMarshaler)
+		return m
+	}
+	return nil
 }
 
 // overlaps reports whether two templates could render the same value,

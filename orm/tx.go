@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -26,6 +27,7 @@ type Tx struct {
 	ops   []txOp
 	after []func()
 	seen  map[string]bool
+	token *string // ClientRequestToken
 	err   error
 }
 
@@ -40,7 +42,8 @@ type txOp struct {
 }
 
 // Transact runs fn to collect operations, then writes them in one
-// transaction. If fn returns an error nothing is written. A canceled
+// transaction. If fn returns an error nothing is written. The only option
+// is [ClientRequestToken], which makes retries idempotent. A canceled
 // transaction returns a *TxError with one Reason per operation:
 //
 //	err := orm.Transact(ctx, table, func(tx *orm.Tx) error {
@@ -48,15 +51,30 @@ type txOp struct {
 //		accounts.UpdateTx(tx, to, orm.Add("Balance", 10))
 //		return nil
 //	})
-func Transact(ctx context.Context, t *Table, fn func(tx *Tx) error) error {
+func Transact(ctx context.Context, t *Table, fn func(tx *Tx) error, opts ...Option) error {
 	if t.err != nil {
 		return t.err
 	}
+	s, err := collect("Transact", optTx, opts)
+	if err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(derefString(s.token)); s.token != nil && (n == 0 || n > 36) {
+		return fmt.Errorf("orm: Transact: ClientRequestToken of %d characters; DynamoDB takes 1 to 36", n)
+	}
 	tx := t.newTx(ctx)
+	tx.token = s.token
 	if err := fn(tx); err != nil {
 		return err
 	}
 	return tx.commit()
+}
+
+func derefString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func (t *Table) newTx(ctx context.Context) *Tx {
@@ -93,7 +111,7 @@ func (tx *Tx) commit() error {
 	if len(tx.items) > maxTxItems {
 		return fmt.Errorf("orm: transaction of %d operations; DynamoDB allows %d", len(tx.items), maxTxItems)
 	}
-	_, err := tx.t.client.TransactWriteItems(tx.ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx.items})
+	_, err := tx.t.client.TransactWriteItems(tx.ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx.items, ClientRequestToken: tx.token})
 	if err != nil {
 		return tx.mapErr(err)
 	}

@@ -2,7 +2,10 @@ package orm_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/monotable/monotable/orm"
 )
@@ -124,5 +127,55 @@ func TestTransactUnique(t *testing.T) {
 	// Nothing of the transaction was written.
 	if _, err := e.users.Get(ctx, User{ID: "2"}); !errors.Is(err, orm.ErrNotFound) {
 		t.Fatalf("partial write: %v", err)
+	}
+}
+
+func TestTransactClientRequestToken(t *testing.T) {
+	e := newEnv(t)
+	putScores(t, e, "g", 10)
+	key := Score{Game: "g", Player: "p00"}
+	add := func(n int64, opts ...orm.Option) error {
+		return orm.Transact(ctx, e.table, func(tx *orm.Tx) error {
+			e.scores.UpdateTx(tx, key, orm.Add("Points", n))
+			return nil
+		}, opts...)
+	}
+	// A retry of the same transaction under its token is not applied twice.
+	for range 2 {
+		if err := add(5, orm.ClientRequestToken("order-42")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := e.scores.Get(ctx, key, orm.Consistent())
+	if err != nil || s.Points != 15 || s.Version != 2 {
+		t.Fatalf("after a retried transaction: %+v, %v", s, err)
+	}
+	// Another request under the same token is refused, as DynamoDB does.
+	var mismatch *types.IdempotentParameterMismatchException
+	if err := add(6, orm.ClientRequestToken("order-42")); !errors.As(err, &mismatch) {
+		t.Fatalf("different request, same token: %v", err)
+	}
+	// Without a token, or with another, the transaction runs again.
+	if err := add(5); err != nil {
+		t.Fatal(err)
+	}
+	if err := add(5, orm.ClientRequestToken("order-43")); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := e.scores.Get(ctx, key, orm.Consistent()); s.Points != 25 {
+		t.Fatalf("points %d, want 25", s.Points)
+	}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{add(1, orm.ClientRequestToken("")), "ClientRequestToken of 0 characters"},
+		{add(1, orm.ClientRequestToken(strings.Repeat("é", 37))), "ClientRequestToken of 37 characters"},
+		{e.scores.Put(ctx, &Score{Game: "g", Player: "x"}, orm.ClientRequestToken("t")), "ClientRequestToken is not an option of Put"},
+		{add(1, orm.Consistent()), "Consistent is not an option of Transact"},
+	} {
+		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) {
+			t.Errorf("%v, want %q", tt.err, tt.want)
+		}
 	}
 }

@@ -28,8 +28,8 @@ func uniqueValue(f *field, rv reflect.Value) string {
 	if !rv.IsValid() {
 		return ""
 	}
-	fv := rv.FieldByIndex(f.index)
-	if fv.IsZero() {
+	fv, ok := keyField(rv, f)
+	if !ok || fv.IsZero() {
 		return ""
 	}
 	return string(appendKeyValue(nil, fv, tplPart{f: f}))

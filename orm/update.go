@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,13 @@ import (
 // A change to a field that a key template uses rewrites that key in the
 // same request, so indexes never drift; if the template also needs fields
 // the update does not set, Update fails before any request with
-// ErrIncompleteKey, naming them. Fields of the primary key cannot change.
+// ErrIncompleteKey, naming them. A change that leaves such a field out of
+// the item (Remove, or Set to nil, "" or an omitempty zero) removes the
+// index keys that read it instead, and the item leaves those indexes
+// (see "Sparse indexes" in the package documentation). Fields of the
+// primary key cannot change. Changes and conditions may name paths into
+// fields ("Address.City").
+//
 // A missing (or expired) item is ErrNotFound; for versioned models a
 // non-zero version in key must match the stored one, and the version is
 // bumped.
@@ -93,65 +100,82 @@ func (c *codec) planUpdate(key reflect.Value, s settings, now time.Time) (*updat
 	x := &p.x
 	var set, remove, add, del []string
 	given := map[*field]bool{}     // fields whose new value is known here
+	absent := map[*field]bool{}    // given fields the item will not hold
 	numeric := map[*field]string{} // Add on a field of an N key template: its new-value expression
+	var paths []*docPath
 	for _, ch := range s.changes {
-		f, err := c.field(ch.field)
+		dp, err := c.path(ch.field)
 		if err != nil {
 			return nil, err
 		}
+		f, lf := dp.top, dp.leaf // the model's field, and what the path reaches
 		name := changeNames[ch.op]
 		switch {
 		case c.primaryField(f):
-			return fail("%s(%s): %s is part of the primary key, which cannot change; Delete and Put instead", name, f.name, f.name)
+			return fail("%s(%s): %s is part of the primary key, which cannot change; Delete and Put instead", name, dp.text, f.name)
 		case f == c.info.version:
-			return fail("%s(%s): the version field is managed by the ORM", name, f.name)
-		case p.changed[f]:
-			return fail("two changes of %s", f.name)
+			return fail("%s(%s): the version field is managed by the ORM", name, dp.text)
+		case dp.nested() && (c.inTemplate(f) || slices.Contains(c.info.uniques, f)):
+			return fail("%s(%s): %s feeds a key or a unique value; change it whole", name, dp.text, f.name)
 		}
-		p.changed[f] = true
-		n := x.name(f.attr)
+		for _, q := range paths {
+			if q.overlaps(dp) {
+				if len(q.steps) == len(dp.steps) {
+					return fail("two changes of %s", dp.text)
+				}
+				return fail("changes of %s and %s overlap, which DynamoDB refuses in one update", q.text, dp.text)
+			}
+		}
+		paths = append(paths, dp)
+		if !dp.nested() {
+			p.changed[f] = true
+		}
+		n := x.path(dp)
 		switch ch.op {
 		case chSet, chSetIfAbsent:
-			v, err := f.convert(ch.value)
+			v, err := lf.convert(ch.value)
 			if err != nil {
 				return fail("%s: %v", name, err)
 			}
-			if err := c.checkField(f, v); err != nil {
+			if err := c.checkField(lf, v); err != nil {
 				return nil, err
 			}
-			av, err := f.encodeValue(v)
+			av, err := lf.encodeValue(v)
 			if err != nil {
-				return fail("%s(%s): %v", name, f.name, err)
+				return fail("%s(%s): %v", name, dp.text, err)
 			}
 			if ch.op == chSetIfAbsent {
 				if c.inTemplate(f) {
-					return fail("SetIfAbsent(%s): %s is used in a key template and its new value would be unknown; use Set", f.name, f.name)
+					return fail("SetIfAbsent(%s): %s is used in a key template and its new value would be unknown; use Set", dp.text, f.name)
 				}
 				if av == nil {
-					return fail("SetIfAbsent(%s) of an empty value", f.name)
+					return fail("SetIfAbsent(%s) of an empty value", dp.text)
 				}
 				set = append(set, n+" = if_not_exists("+n+", "+x.value(av)+")")
 				continue
 			}
-			virtual.FieldByIndex(f.index).Set(v)
-			given[f] = true
+			if !dp.nested() {
+				virtual.FieldByIndex(f.index).Set(v)
+				given[f] = true
+				absent[f] = av == nil
+			}
 			if av == nil {
 				remove = append(remove, n)
 			} else {
 				set = append(set, n+" = "+x.value(av))
 			}
 		case chAdd:
-			v, err := f.convert(ch.value)
+			v, err := lf.convert(ch.value)
 			if err != nil {
 				return fail("Add: %v", err)
 			}
-			av, err := f.encodeValue(v)
+			av, err := lf.encodeValue(v)
 			if err != nil || av == nil {
-				return fail("Add(%s): cannot add %v", f.name, ch.value)
+				return fail("Add(%s): cannot add %v", dp.text, ch.value)
 			}
 			if c.inTemplate(f) {
 				if !f.keyKind.numeric() {
-					return fail("Add(%s): %s is used in a key template; use Set", f.name, f.name)
+					return fail("Add(%s): %s is used in a key template; use Set", dp.text, f.name)
 				}
 				zero := x.value(&types.AttributeValueMemberN{Value: "0"})
 				e := "if_not_exists(" + n + ", " + zero + ") + " + x.value(av)
@@ -161,38 +185,36 @@ func (c *codec) planUpdate(key reflect.Value, s settings, now time.Time) (*updat
 			}
 			add = append(add, n+" "+x.value(av))
 		case chRemove:
-			if c.inTemplate(f) {
-				return fail("Remove(%s): %s is used in a key template; use Set", f.name, f.name)
-			}
 			remove = append(remove, n)
-			if f == c.info.ttl && f.attr != c.t.layout.TTL {
-				remove = append(remove, x.name(c.t.layout.TTL))
+			if !dp.nested() {
+				virtual.FieldByIndex(f.index).Set(reflect.Zero(f.typ))
+				given[f], absent[f] = true, true
 			}
 		case chAppend:
 			if c.inTemplate(f) {
-				return fail("Append(%s): %s is used in a key template", f.name, f.name)
+				return fail("Append(%s): %s is used in a key template", dp.text, f.name)
 			}
-			v, err := f.convert(ch.value)
+			v, err := lf.convert(ch.value)
 			if err != nil {
 				return fail("Append: %v", err)
 			}
-			av, err := f.encodeValue(v)
+			av, err := lf.encodeValue(v)
 			if err != nil || av == nil {
-				return fail("Append(%s): nothing to append", f.name)
+				return fail("Append(%s): nothing to append", dp.text)
 			}
 			empty := x.value(&types.AttributeValueMemberL{Value: []types.AttributeValue{}})
 			set = append(set, n+" = list_append(if_not_exists("+n+", "+empty+"), "+x.value(av)+")")
 		case chDelete:
 			if c.inTemplate(f) {
-				return fail("DeleteFromSet(%s): %s is used in a key template", f.name, f.name)
+				return fail("DeleteFromSet(%s): %s is used in a key template", dp.text, f.name)
 			}
-			v, err := f.convert(ch.value)
+			v, err := lf.convert(ch.value)
 			if err != nil {
 				return fail("DeleteFromSet: %v", err)
 			}
-			av, err := f.encodeValue(v)
+			av, err := lf.encodeValue(v)
 			if err != nil || av == nil {
-				return fail("DeleteFromSet(%s): nothing to delete", f.name)
+				return fail("DeleteFromSet(%s): nothing to delete", dp.text)
 			}
 			del = append(del, n+" "+x.value(av))
 		}
@@ -211,14 +233,25 @@ func (c *codec) planUpdate(key reflect.Value, s settings, now time.Time) (*updat
 		add = append(add, x.name(f.attr)+" "+x.value(&types.AttributeValueMemberN{Value: "1"}))
 	}
 
-	// Rewrite every key attribute whose template reads a changed field.
+	// Rewrite every key attribute whose template reads a changed field, or
+	// remove it if one of its fields will be missing: the item leaves
+	// that index (sparse indexes).
+	gone := func(f *field) bool {
+		if given[f] || !c.primaryField(f) {
+			return absent[f]
+		}
+		av, err := f.encodeValue(virtual.FieldByIndex(f.index))
+		return err == nil && av == nil
+	}
 	for _, bk := range c.keys {
 		if bk.index == "" {
 			continue
 		}
 		var touched, missing []string
 		var numExpr string
+		leaves := false
 		for _, f := range bk.tpl.fields {
+			leaves = leaves || gone(f)
 			if !p.changed[f] {
 				continue
 			}
@@ -229,6 +262,23 @@ func (c *codec) planUpdate(key reflect.Value, s settings, now time.Time) (*updat
 		}
 		if len(touched) == 0 {
 			continue
+		}
+		// A literal key of the same index follows this one.
+		var lit *boundKey
+		for _, o := range c.byIndex[bk.index] {
+			if o != nil && o != bk && o.index == bk.index && o.tpl.literal() {
+				lit = o
+			}
+		}
+		if leaves {
+			remove = append(remove, x.name(bk.attr))
+			if lit != nil {
+				remove = append(remove, x.name(lit.attr))
+			}
+			continue
+		}
+		if lit != nil {
+			set = append(set, x.name(lit.attr)+" = "+x.value(lit.tpl.render(virtual)))
 		}
 		if numExpr != "" {
 			if !bk.tpl.number {
@@ -245,6 +295,9 @@ func (c *codec) planUpdate(key reflect.Value, s settings, now time.Time) (*updat
 		if len(missing) > 0 {
 			return nil, fmt.Errorf("orm: update %s: changing %s rewrites key %s (template %q), which also needs %s; Set them too: %w",
 				c.entity, strings.Join(touched, ", "), bk.slot, bk.tpl.text, strings.Join(missing, ", "), ErrIncompleteKey)
+		}
+		if err := bk.tpl.checkNumber(virtual); err != nil {
+			return fail("%v", err)
 		}
 		set = append(set, x.name(bk.attr)+" = "+x.value(bk.tpl.render(virtual)))
 	}

@@ -7,11 +7,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/orm/ormtest"
 )
 
 func rawItem(t testing.TB, e *env, pk, sk string) map[string]types.AttributeValue {
 	t.Helper()
-	out, err := e.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("app"), Key: map[string]types.AttributeValue{
+	return rawItemDB(t, e.db, pk, sk)
+}
+
+func rawItemDB(t testing.TB, db *ormtest.DB, pk, sk string) map[string]types.AttributeValue {
+	t.Helper()
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("app"), Key: map[string]types.AttributeValue{
 		"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk},
 	}})
 	if err != nil {

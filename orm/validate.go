@@ -70,7 +70,11 @@ func (c *codec) checkField(f *field, v reflect.Value) error {
 	}
 	ve := &ValidationError{Entity: c.entity}
 	for _, e := range ves {
-		ve.Fields = append(ve.Fields, FieldError{Field: f.name, Attr: f.attr, Rule: e.Tag(), Param: e.Param()})
+		fe := FieldError{Field: f.name, Attr: f.attr, Rule: e.Tag(), Param: e.Param()}
+		if f.inner {
+			fe.Attr = ""
+		}
+		ve.Fields = append(ve.Fields, fe)
 	}
 	return ve
 }

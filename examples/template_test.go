@@ -24,6 +24,7 @@ import (
 	"github.com/monotable/monotable/examples/sessions"
 	"github.com/monotable/monotable/lambda"
 	"github.com/monotable/monotable/orm"
+	"github.com/monotable/monotable/orm/ormcfn"
 )
 
 // The SAM app, seen from here.
@@ -87,7 +88,7 @@ func renderedTable(t *testing.T) (*orm.Table, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(table.Resource())
+	b, err := json.Marshal(mustResource(table))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestTemplateTable(t *testing.T) {
 			}
 		}
 	}
-	if err := orm.CheckTemplate(templatePath, table); err != nil {
+	if err := ormcfn.Check(templatePath, table); err != nil {
 		t.Error(err)
 	}
 }
@@ -608,4 +609,12 @@ func matches(pattern, v any) bool {
 		return slices.ContainsFunc(p, func(want any) bool { return jsonEqual(want, v) })
 	}
 	return false
+}
+
+func mustResource(t *orm.Table) any {
+	r, err := ormcfn.Resource(t)
+	if err != nil {
+		panic(err)
+	}
+	return r
 }

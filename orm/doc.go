@@ -105,7 +105,7 @@
 // The table's CloudFormation resource ([Table.Template],
 // [Table.Resource]) and its CreateTable request ([Table.CreateTableInput])
 // come from the layout (keys, indexes and their projections) and the
-// registered models (attribute types); [CheckTemplate] fails when a
+// registered models (attribute types); [ormcfn.Check] (package orm/ormcfn) fails when a
 // deployed template has drifted from them.
 //
 // # Testing

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/monotable/monotable/orm"
+	"github.com/monotable/monotable/orm/ormcfn"
 	"github.com/monotable/monotable/orm/ormtest"
 )
 
@@ -290,9 +291,10 @@ func ExampleModel_Touch() {
 	// Output: 1h0m0s <nil>
 }
 
-func ExampleTable_Template() {
+// Example_template renders the table as CloudFormation with orm/ormcfn.
+func Example_template() {
 	table, _, _, _, _ := setup()
-	yaml, err := table.Template("AppTable")
+	yaml, err := ormcfn.Template(table, "AppTable")
 	if err != nil {
 		panic(err)
 	}
@@ -307,16 +309,17 @@ func ExampleTable_Template() {
 	// - AttributeName: gsi1sk AttributeType: "N"
 }
 
-func ExampleCheckTemplate() {
+// Example_checkTemplate compares a template with the models (orm/ormcfn).
+func Example_checkTemplate() {
 	table, _, _, _, _ := setup()
-	err := orm.CheckTemplate(filepath.Join("..", "templates", "dynamodb-table.yaml"), table)
+	err := ormcfn.Check(filepath.Join("..", "templates", "dynamodb-table.yaml"), table)
 	fmt.Println(strings.SplitN(err.Error(), "\n", 3)[1])
 
-	yaml, _ := table.Template("AppTable")
+	yaml, _ := ormcfn.Template(table, "AppTable")
 	path := filepath.Join(os.TempDir(), "orm-example-template.yaml")
 	_ = os.WriteFile(path, yaml, 0o644)
 	defer os.Remove(path)
-	fmt.Println(orm.CheckTemplate(path, table))
+	fmt.Println(ormcfn.Check(path, table))
 	// Output:
 	// 	attribute gsi1sk: models need type N, template has "S"
 	// <nil>

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/monotable/monotable/orm"
+	"github.com/monotable/monotable/orm/ormcfn"
 	"github.com/monotable/monotable/orm/ormtest"
 )
 
@@ -121,7 +122,7 @@ func collectErr[T any](q *orm.Query[T]) error {
 func TestTemplateProjections(t *testing.T) {
 	table := orm.NewTable(nil, "app", projectedLayout())
 	orm.MustRegister[Member](table)
-	yaml, err := table.Template("AppTable")
+	yaml, err := ormcfn.Template(table, "AppTable")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestTemplateProjections(t *testing.T) {
 	if err := os.WriteFile(path, yaml, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := orm.CheckTemplate(path, table); err != nil {
+	if err := ormcfn.Check(path, table); err != nil {
 		t.Fatal(err)
 	}
 	// The same layout with every index ALL has drifted from it.
@@ -145,7 +146,7 @@ func TestTemplateProjections(t *testing.T) {
 	l.LSIs[0].Projection = orm.ProjectInclude("bio")
 	other := orm.NewTable(nil, "app", l)
 	orm.MustRegister[Member](other)
-	err = orm.CheckTemplate(path, other)
+	err = ormcfn.Check(path, other)
 	var lines []string
 	if err != nil {
 		lines = strings.Split(err.Error(), "\n\t")[1:]

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/monotable/monotable/orm"
+	"github.com/monotable/monotable/orm/ormcfn"
 )
 
 var update = flag.Bool("update", false, "rewrite ../templates golden files")
@@ -22,7 +23,7 @@ func referenceTable() *orm.Table {
 }
 
 func TestTemplateGolden(t *testing.T) {
-	got, err := referenceTable().Template("Table")
+	got, err := ormcfn.Template(referenceTable(), "Table")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestTemplateGolden(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("%s is stale; run go test ./orm -run TestTemplateGolden -update\n%s", path, got)
 	}
-	if err := orm.CheckTemplate(path, referenceTable()); err != nil {
+	if err := ormcfn.Check(path, referenceTable()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -49,7 +50,7 @@ func TestCheckTemplateDrift(t *testing.T) {
 	// template has it as a string, has no gsi3, and the table here has no
 	// stream.
 	e := newEnv(t)
-	err := orm.CheckTemplate(filepath.Join("..", "templates", "dynamodb-table.yaml"), e.table)
+	err := ormcfn.Check(filepath.Join("..", "templates", "dynamodb-table.yaml"), e.table)
 	for _, want := range []string{
 		"attribute gsi1sk: models need type N",
 		"index gsi3: missing from the template",
@@ -61,7 +62,7 @@ func TestCheckTemplateDrift(t *testing.T) {
 		}
 	}
 	// A SAM template with the rendered resource pasted in passes.
-	res, err := e.table.Template("AppTable")
+	res, err := ormcfn.Template(e.table, "AppTable")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestCheckTemplateDrift(t *testing.T) {
 	if err := os.WriteFile(path, sam, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := orm.CheckTemplate(path, e.table); err != nil {
+	if err := ormcfn.Check(path, e.table); err != nil {
 		t.Fatal(err)
 	}
 }

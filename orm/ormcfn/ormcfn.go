@@ -1,4 +1,4 @@
-package orm
+package ormcfn
 
 import (
 	"fmt"
@@ -6,11 +6,19 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/cloudformation"
 	cfn "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+
+	"github.com/monotable/monotable/orm"
 )
 
+// Package ormcfn renders an orm table as CloudFormation and checks a
+// deployed template against the models, so drift fails a test. It is a
+// package of its own so that the template parser it needs stays out of
+// the Lambda binaries that import orm.
+//
 // The table renders as a goformation struct rather than a text template:
 // the same typed value is written out (Template) and compared with a
 // deployed template parsed by goformation (CheckTemplate), so property
@@ -21,13 +29,21 @@ import (
 // a template of your own. TableName is left to CloudFormation; pass the
 // deployed name (!Ref of the resource) to the app, e.g. in an environment
 // variable.
-func (t *Table) Resource() *cfn.Table {
-	in := t.CreateTableInput()
+func Resource(t *orm.Table) (*cfn.Table, error) {
+	s, err := t.Schema()
+	if err != nil {
+		return nil, err
+	}
+	return resource(s), nil
+}
+
+func resource(s orm.Schema) *cfn.Table {
+	in := s.Input
 	r := &cfn.Table{
 		BillingMode: aws.String(string(in.BillingMode)),
-		KeySchema:   cfnKeys(t.layout.PK, t.layout.SK),
+		KeySchema:   cfnKeys(in.KeySchema),
 		TimeToLiveSpecification: &cfn.Table_TimeToLiveSpecification{
-			AttributeName: aws.String(t.layout.TTL), Enabled: true,
+			AttributeName: aws.String(s.TTLAttribute), Enabled: true,
 		},
 	}
 	for _, a := range in.AttributeDefinitions {
@@ -35,92 +51,96 @@ func (t *Table) Resource() *cfn.Table {
 			AttributeName: *a.AttributeName, AttributeType: string(a.AttributeType),
 		})
 	}
-	for _, ix := range t.layout.GSIs {
+	for _, ix := range in.GlobalSecondaryIndexes {
 		r.GlobalSecondaryIndexes = append(r.GlobalSecondaryIndexes, cfn.Table_GlobalSecondaryIndex{
-			IndexName: ix.Name, KeySchema: cfnKeys(ix.PK, ix.SK), Projection: cfnProjection(ix.Projection),
+			IndexName: *ix.IndexName, KeySchema: cfnKeys(ix.KeySchema), Projection: cfnProjection(ix.Projection),
 		})
 	}
-	for _, ix := range t.layout.LSIs {
+	for _, ix := range in.LocalSecondaryIndexes {
 		r.LocalSecondaryIndexes = append(r.LocalSecondaryIndexes, cfn.Table_LocalSecondaryIndex{
-			IndexName: ix.Name, KeySchema: cfnKeys(t.layout.PK, ix.SK), Projection: cfnProjection(ix.Projection),
+			IndexName: *ix.IndexName, KeySchema: cfnKeys(ix.KeySchema), Projection: cfnProjection(ix.Projection),
 		})
 	}
-	if t.stream != "" {
-		r.StreamSpecification = &cfn.Table_StreamSpecification{StreamViewType: string(t.stream)}
+	if in.StreamSpecification != nil {
+		r.StreamSpecification = &cfn.Table_StreamSpecification{StreamViewType: string(in.StreamSpecification.StreamViewType)}
 	}
-	if t.pitr {
+	if s.PITR {
 		r.PointInTimeRecoverySpecification = &cfn.Table_PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}
 	}
-	if t.sse {
+	if sse := in.SSESpecification; sse != nil && aws.ToBool(sse.Enabled) {
 		r.SSESpecification = &cfn.Table_SSESpecification{SSEEnabled: true, SSEType: aws.String("KMS")}
-		if t.kmsKey != "" {
-			r.SSESpecification.KMSMasterKeyId = aws.String(t.kmsKey)
+		if sse.KMSMasterKeyId != nil {
+			r.SSESpecification.KMSMasterKeyId = aws.String(*sse.KMSMasterKeyId)
 		}
 	}
 	return r
 }
 
-func cfnProjection(p Projection) *cfn.Table_Projection {
-	sp := p.sdk()
-	return &cfn.Table_Projection{ProjectionType: aws.String(string(sp.ProjectionType)), NonKeyAttributes: sp.NonKeyAttributes}
+func cfnProjection(p *types.Projection) *cfn.Table_Projection {
+	if p == nil {
+		return &cfn.Table_Projection{ProjectionType: aws.String(string(types.ProjectionTypeAll))}
+	}
+	return &cfn.Table_Projection{ProjectionType: aws.String(string(p.ProjectionType)), NonKeyAttributes: p.NonKeyAttributes}
 }
 
-func cfnKeys(pk, sk string) []cfn.Table_KeySchema {
-	ks := []cfn.Table_KeySchema{{AttributeName: pk, KeyType: "HASH"}}
-	if sk != "" {
-		ks = append(ks, cfn.Table_KeySchema{AttributeName: sk, KeyType: "RANGE"})
+func cfnKeys(ks []types.KeySchemaElement) []cfn.Table_KeySchema {
+	out := make([]cfn.Table_KeySchema, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, cfn.Table_KeySchema{AttributeName: *k.AttributeName, KeyType: string(k.KeyType)})
 	}
-	return ks
+	return out
 }
 
 // Template renders a CloudFormation template (YAML) holding the table
 // as the resource logicalID, with an output of its name and, if streams
 // are on, of its stream ARN.
-func (t *Table) Template(logicalID string) ([]byte, error) {
-	if t.err != nil {
-		return nil, t.err
+func Template(t *orm.Table, logicalID string) ([]byte, error) {
+	s, err := t.Schema()
+	if err != nil {
+		return nil, err
 	}
 	tpl := cloudformation.NewTemplate()
-	tpl.Description = fmt.Sprintf("DynamoDB table %s, rendered by monotable/orm from its models", t.name)
-	tpl.Resources[logicalID] = t.Resource()
+	tpl.Description = fmt.Sprintf("DynamoDB table %s, rendered by monotable/orm from its models", t.Name())
+	tpl.Resources[logicalID] = resource(s)
 	tpl.Outputs[logicalID+"Name"] = cloudformation.Output{Value: cloudformation.Ref(logicalID)}
-	if t.stream != "" {
+	if s.Input.StreamSpecification != nil {
 		tpl.Outputs[logicalID+"StreamArn"] = cloudformation.Output{Value: cloudformation.GetAtt(logicalID, "StreamArn")}
 	}
 	return tpl.YAML()
 }
 
-// CheckTemplate compares the DynamoDB table of the CloudFormation or SAM
+// Check compares the DynamoDB table of the CloudFormation or SAM
 // template at path with the table and its registered models, and lists
 // every difference (keys, attribute types, indexes and their projections,
 // TTL, streams, PITR, SSE) in its error, so a test fails when code and template drift. The
 // table resource is the template's only one, or the one whose logical ID
 // or TableName is the table's name.
-func CheckTemplate(path string, t *Table) error {
-	if t.err != nil {
-		return t.err
+func Check(path string, t *orm.Table) error {
+	s, err := t.Schema()
+	if err != nil {
+		return err
 	}
 	tpl, err := goformation.Open(path)
 	if err != nil {
-		return fmt.Errorf("orm: check template %s: %w", path, err)
+		return fmt.Errorf("ormcfn: check template %s: %w", path, err)
 	}
 	tables := tpl.GetAllDynamoDBTableResources()
 	var got *cfn.Table
 	var id string
 	for lid, r := range tables {
-		if len(tables) == 1 || lid == t.name || (r.TableName != nil && *r.TableName == t.name) {
+		if len(tables) == 1 || lid == t.Name() || (r.TableName != nil && *r.TableName == t.Name()) {
 			got, id = r, lid
 			break
 		}
 	}
 	if got == nil {
-		return fmt.Errorf("orm: check template %s: no AWS::DynamoDB::Table for %s among %d tables", path, t.name, len(tables))
+		return fmt.Errorf("ormcfn: check template %s: no AWS::DynamoDB::Table for %s among %d tables", path, t.Name(), len(tables))
 	}
-	diffs := diffTables(t.Resource(), got)
+	diffs := diffTables(resource(s), got)
 	if len(diffs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("orm: template %s, resource %s, differs from table %s:\n\t%s", path, id, t.name, strings.Join(diffs, "\n\t"))
+	return fmt.Errorf("ormcfn: template %s, resource %s, differs from table %s:\n\t%s", path, id, t.Name(), strings.Join(diffs, "\n\t"))
 }
 
 // diffTables lists how got differs from want.

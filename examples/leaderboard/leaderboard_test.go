@@ -22,7 +22,10 @@ import (
 
 func newApp(t *testing.T, env apptest.Env) *lambda.App {
 	t.Helper()
-	idem := idempotency.New(env.DB, apptest.TableName, idempotency.WithClock(env.Clock.Now))
+	idem, err := idempotency.New(env.Table, idempotency.WithClock(env.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, err := leaderboard.New(env.Table, leaderboard.WithClock(env.Clock.Now), leaderboard.WithIdempotency(idem))
 	if err != nil {
 		t.Fatal(err)

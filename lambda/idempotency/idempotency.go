@@ -3,28 +3,32 @@
 // it, callers while it runs get [ErrInProgress], and later callers get
 // the stored result, until the record expires.
 //
-// Records live in a DynamoDB table, typically the app's single table,
-// written with conditional requests only, so concurrent duplicate
-// invocations in different Lambda instances are safe:
+// Records are an entity of the app's single table, "idempotency", kept
+// through package orm (see [New]) and written with conditional requests
+// only, so concurrent duplicate invocations in different Lambda
+// instances are safe:
 //
-//   - a PutItem with the condition "no record, or an expired one, or an
-//     in-progress one whose owner ran out of time" claims the key;
-//   - the owner's UpdateItem stores the result, and its DeleteItem drops
-//     the claim when the operation fails, so a retry can run it; both are
+//   - a Put with the condition "no record, or an expired one, or an
+//     in-progress one whose owner ran out of time" claims the key; when
+//     it is refused, the record it found comes back with the refusal
+//     ([orm.ConditionError]), so a duplicate costs one request;
+//   - the owner's Update stores the result, and its Delete drops the
+//     claim when the operation fails, so a retry can run it; both are
 //     conditional on still owning the record.
 //
 // An in-progress claim lasts until the Lambda deadline of the invocation
 // that made it (the context's deadline), so a function killed by its
 // timeout does not block the key beyond it. A completed record lasts
-// [WithExpiry] (one hour by default) and carries a TTL attribute, so
-// DynamoDB deletes it afterwards; reads treat it as absent as soon as it
-// expires, as DynamoDB's deletion may lag.
+// [WithExpiry] (one hour by default) and carries the table's TTL
+// attribute, so DynamoDB deletes it afterwards; the orm treats it as
+// absent as soon as it expires, as DynamoDB's deletion may lag, and the
+// claim replaces an expired record that is still there.
 //
 // A key reused with a different payload fails with [ErrPayloadMismatch]
 // rather than replaying a result computed for other input.
 //
-// Records have the entity type "idempotency" in the type attribute, so
-// stream handlers routed by entity never see them unless they ask.
+// Stream handlers that decode items with [orm.Table.Decode] see records
+// as values of an unexported type; route by entity to skip them.
 package idempotency
 
 import (
@@ -36,24 +40,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/monotable/monotable/lambda"
+	"github.com/monotable/monotable/orm"
 )
-
-// Client is the part of *dynamodb.Client a Store uses. The SDK's client,
-// orm.Client and ormtest's in-memory DB satisfy it.
-type Client interface {
-	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-}
 
 // statusError is an error with the HTTP status the lambda package serves
 // it with.
@@ -74,18 +65,9 @@ var (
 	ErrPayloadMismatch error = &statusError{"idempotency: the key was used with a different payload", http.StatusUnprocessableEntity}
 )
 
-// Attributes name the attributes of the table a Store writes. Zero fields
-// take the single-table defaults: "pk", "sk", "type", "ttl". SK "-" is a
-// table without a sort key.
-type Attributes struct {
-	PK, SK, Type, TTL string
-}
-
-// Store keeps idempotency records in one table.
+// Store keeps idempotency records in the app's table.
 type Store struct {
-	client     Client
-	table      string
-	attrs      Attributes
+	recs       records
 	expiry     time.Duration
 	inProgress time.Duration
 	now        func() time.Time
@@ -94,9 +76,6 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
-// WithAttributes sets the table's attribute names.
-func WithAttributes(a Attributes) Option { return func(s *Store) { s.attrs = a } }
-
 // WithExpiry sets how long a completed result is replayed (default 1h).
 func WithExpiry(d time.Duration) Option { return func(s *Store) { s.expiry = d } }
 
@@ -104,33 +83,30 @@ func WithExpiry(d time.Duration) Option { return func(s *Store) { s.expiry = d }
 // no deadline, as outside Lambda (default 1m).
 func WithInProgressTimeout(d time.Duration) Option { return func(s *Store) { s.inProgress = d } }
 
-// WithClock sets the clock that expiry is measured by (tests).
+// WithClock sets the clock that claims and expiry are measured by. Pass
+// the table's own (orm.WithClock): the orm judges an item's TTL by it.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
-// New returns a Store writing to table through client.
-func New(client Client, table string, opts ...Option) *Store {
-	s := &Store{client: client, table: table, expiry: time.Hour, inProgress: time.Minute, now: time.Now}
+// New returns a Store keeping its records in table, whose layout names
+// the key, type and TTL attributes; it registers the "idempotency"
+// entity on table, and fails as orm.Register does (a bad layout, an
+// entity of that name or key prefix already there).
+func New(table *orm.Table, opts ...Option) (*Store, error) {
+	s := &Store{expiry: time.Hour, inProgress: time.Minute, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
-	def := func(p *string, v string) {
-		if *p == "" {
-			*p = v
-		}
+	var err error
+	if len(table.CreateTableInput().KeySchema) == 1 { // SK "-"
+		s.recs, err = register[hashRecord](table)
+	} else {
+		s.recs, err = register[record](table)
 	}
-	def(&s.attrs.PK, "pk")
-	def(&s.attrs.SK, "sk")
-	def(&s.attrs.Type, "type")
-	def(&s.attrs.TTL, "ttl")
-	return s
+	if err != nil {
+		return nil, fmt.Errorf("idempotency: %w", err)
+	}
+	return s, nil
 }
-
-const (
-	statusInProgress = "INPROGRESS"
-	statusCompleted  = "COMPLETED"
-	entityType       = "idempotency"
-	keyPrefix        = "IDEMPOTENCY#"
-)
 
 // Do runs fn once for key. payload is the operation's input (hashed as
 // JSON, so a reused key with other input is refused); the result is
@@ -188,21 +164,6 @@ func hashOf(payload any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-func (s *Store) key(key string) map[string]types.AttributeValue {
-	id := &types.AttributeValueMemberS{Value: keyPrefix + key}
-	k := map[string]types.AttributeValue{s.attrs.PK: id}
-	if s.attrs.SK != "-" {
-		k[s.attrs.SK] = id
-	}
-	return k
-}
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-
 // acquire claims key, or returns the stored result of a completed run.
 func (s *Store) acquire(ctx context.Context, key, hash string) (owner string, replay []byte, err error) {
 	owner = rand.Text()
@@ -212,86 +173,58 @@ func (s *Store) acquire(ctx context.Context, key, hash string) (owner string, re
 		if d, ok := ctx.Deadline(); ok {
 			until = d
 		}
-		item := s.key(key)
-		item[s.attrs.Type] = str(entityType)
-		item["status"] = str(statusInProgress)
-		item["hash"] = str(hash)
-		item["owner"] = str(owner)
-		item["until"] = num(until.UnixMilli())
-		item[s.attrs.TTL] = num(now.Add(s.expiry).Unix())
-		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:           aws.String(s.table),
-			Item:                item,
-			ConditionExpression: aws.String("attribute_not_exists(#pk) OR #ttl < :now OR (#status = :inprogress AND #until < :nowms)"),
-			ExpressionAttributeNames: map[string]string{
-				"#pk": s.attrs.PK, "#ttl": s.attrs.TTL, "#status": "status", "#until": "until",
-			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":now": num(now.Unix()), ":nowms": num(now.UnixMilli()), ":inprogress": str(statusInProgress),
-			},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		})
+		expires := now.Add(s.expiry)
+		if until.After(expires) { // the TTL must not end the claim early
+			expires = until.Add(time.Second)
+		}
+		r := state{Key: key, Status: statusInProgress, Hash: hash, Owner: owner, Until: until.UnixMilli(), Expires: expires}
+		claimable := orm.Or(
+			orm.NotExists("Status"), // every record has one: no record
+			orm.Le("Expires", now),  // expired, not yet deleted by DynamoDB
+			orm.And(orm.Eq("Status", statusInProgress), orm.Lt("Until", now.UnixMilli())),
+		)
+		old, err := s.recs.put(ctx, r, orm.If(claimable))
 		if err == nil {
 			return owner, nil, nil
 		}
-		var ccf *types.ConditionalCheckFailedException
-		if !errors.As(err, &ccf) {
+		if !errors.Is(err, orm.ErrConditionFailed) {
 			return "", nil, fmt.Errorf("idempotency: claiming the key: %w", err)
 		}
-		old := ccf.Item
-		if old == nil {
-			out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: s.key(key), ConsistentRead: aws.Bool(true)})
+		if old == nil { // not returned with the refusal
+			got, err := s.recs.get(ctx, key)
+			if errors.Is(err, orm.ErrNotFound) {
+				continue // released or expired meanwhile: claim again
+			}
 			if err != nil {
 				return "", nil, fmt.Errorf("idempotency: reading the record: %w", err)
 			}
-			if old = out.Item; old == nil {
-				continue // released meanwhile: claim again
-			}
+			old = &got
 		}
-		if attrS(old, "status") != statusCompleted {
+		if old.Status != statusCompleted {
 			return "", nil, ErrInProgress
 		}
-		if attrS(old, "hash") != hash {
+		if old.Hash != hash {
 			return "", nil, ErrPayloadMismatch
 		}
-		data, _ := old["data"].(*types.AttributeValueMemberB)
-		if data == nil {
+		if old.Data == nil {
 			return "", nil, errors.New("idempotency: completed record has no result")
 		}
-		return "", data.Value, nil
+		return "", old.Data, nil
 	}
 	return "", nil, ErrInProgress
 }
 
-func attrS(item map[string]types.AttributeValue, name string) string {
-	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-// ownerCond makes a write apply only while owner holds the record: after
-// its claim expired, another invocation may have taken over.
-func ownerCond(owner string) (*string, map[string]types.AttributeValue) {
-	return aws.String("#owner = :owner"), map[string]types.AttributeValue{":owner": str(owner)}
-}
+// owns makes a write apply only while owner holds the record: after its
+// claim expired, another invocation may have taken over.
+func owns(owner string) orm.Option { return orm.If(orm.Eq("Owner", owner)) }
 
 // complete stores the result. Failing to store it is not the caller's
 // failure: the operation ran; at worst a retry after the claim expires
 // runs it again.
 func (s *Store) complete(ctx context.Context, key, owner string, data []byte) {
-	cond, vals := ownerCond(owner)
-	vals[":done"] = str(statusCompleted)
-	vals[":data"] = &types.AttributeValueMemberB{Value: data}
-	vals[":exp"] = num(s.now().Add(s.expiry).Unix())
-	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       s.key(key),
-		UpdateExpression:          aws.String("SET #status = :done, #data = :data, #ttl = :exp REMOVE #until"),
-		ConditionExpression:       cond,
-		ExpressionAttributeNames:  map[string]string{"#status": "status", "#data": "data", "#ttl": s.attrs.TTL, "#until": "until", "#owner": "owner"},
-		ExpressionAttributeValues: vals,
-	})
+	err := s.recs.update(ctx, key,
+		orm.Set("Status", statusCompleted), orm.Set("Data", data),
+		orm.Set("Expires", s.now().Add(s.expiry)), orm.Remove("Until"), owns(owner))
 	if err != nil {
 		lambda.Logger(ctx).Warn("idempotency: result not stored", "key", key, "error", err.Error())
 	}
@@ -299,16 +232,8 @@ func (s *Store) complete(ctx context.Context, key, owner string, data []byte) {
 
 // release drops a claim after a failure.
 func (s *Store) release(ctx context.Context, key, owner string) {
-	cond, vals := ownerCond(owner)
-	_, err := s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       s.key(key),
-		ConditionExpression:       cond,
-		ExpressionAttributeNames:  map[string]string{"#owner": "owner"},
-		ExpressionAttributeValues: vals,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if err != nil && !errors.As(err, &ccf) {
+	err := s.recs.delete(ctx, key, owns(owner))
+	if err != nil && !errors.Is(err, orm.ErrConditionFailed) {
 		lambda.Logger(ctx).Warn("idempotency: claim not released", "key", key, "error", err.Error())
 	}
 }

@@ -24,25 +24,21 @@ import (
 	"github.com/monotable/monotable/orm/ormtest"
 )
 
-// newTable creates the app's single table (pk, sk) in a fresh in-memory
-// DynamoDB.
-func newTable(t testing.TB, clock *ormtest.Clock, hashOnly bool) *ormtest.DB {
+// newTable creates the app's single table in a fresh in-memory DynamoDB,
+// with a Store on it: the Store registers its model before the table is
+// created, as an app registers its models before rendering its schema.
+func newTable(t testing.TB, clock *ormtest.Clock, layout orm.Layout, opts ...idempotency.Option) (*idempotency.Store, *ormtest.DB) {
 	t.Helper()
 	db := ormtest.New(t, ormtest.WithClock(clock))
-	in := &dynamodb.CreateTableInput{
-		TableName:            aws.String("app"),
-		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
-	}
-	if !hashOnly {
-		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS})
-		in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange})
-	}
-	if _, err := db.CreateTable(context.Background(), in); err != nil {
+	table := orm.NewTable(db, "app", layout, orm.WithClock(clock.Now))
+	s, err := idempotency.New(table, append([]idempotency.Option{idempotency.WithClock(clock.Now)}, opts...)...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return db
+	if err := table.Create(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s, db
 }
 
 type order struct {
@@ -52,8 +48,8 @@ type order struct {
 
 func setup(t testing.TB, opts ...idempotency.Option) (*idempotency.Store, *ormtest.Clock) {
 	clock := ormtest.NewClock(time.Now().Truncate(time.Second))
-	db := newTable(t, clock, false)
-	return idempotency.New(db, "app", append([]idempotency.Option{idempotency.WithClock(clock.Now)}, opts...)...), clock
+	s, _ := newTable(t, clock, orm.Layout{}, opts...)
+	return s, clock
 }
 
 func TestDo(t *testing.T) {
@@ -197,19 +193,39 @@ func TestInProgressExpiry(t *testing.T) {
 	}
 }
 
+// TestHashOnlyTable: the table's layout names the attributes, here a
+// table without a sort key and with its own TTL attribute.
 func TestHashOnlyTable(t *testing.T) {
 	clock := ormtest.NewClock(time.Now())
-	db := newTable(t, clock, true)
-	s := idempotency.New(db, "app", idempotency.WithAttributes(idempotency.Attributes{SK: "-", TTL: "expires"}))
+	s, db := newTable(t, clock, orm.Layout{SK: "-", TTL: "expires_at"})
 	for range 2 {
 		if v, err := idempotency.Do(context.Background(), s, "k", nil, func(context.Context) (int, error) { return 1, nil }); v != 1 || err != nil {
 			t.Fatalf("%v %v", v, err)
 		}
 	}
-	out, _ := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String("app"),
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String("app"),
 		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "IDEMPOTENCY#k"}}})
-	if _, ok := out.Item["expires"]; !ok || out.Item["type"].(*types.AttributeValueMemberS).Value != "idempotency" {
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := out.Item["expires_at"]; !ok || out.Item["type"].(*types.AttributeValueMemberS).Value != "idempotency" {
 		t.Errorf("record %v", out.Item)
+	}
+}
+
+// TestExpiredNotSwept: a record past its TTL that DynamoDB has not
+// deleted yet is replaced by the next claim, completed or in progress.
+func TestExpiredNotSwept(t *testing.T) {
+	ctx := context.Background()
+	s, clock := setup(t, idempotency.WithExpiry(time.Minute), idempotency.WithInProgressTimeout(time.Hour))
+	n := 0
+	run := func(context.Context) (int, error) { n++; return n, nil }
+	if v, _ := idempotency.Do(ctx, s, "k", "a", run); v != 1 {
+		t.Fatalf("first: %d", v)
+	}
+	clock.Advance(time.Minute) // TTL reached: expired from this second on
+	if v, err := idempotency.Do(ctx, s, "k", "b", run); v != 2 || err != nil {
+		t.Errorf("after expiry, other payload: %d %v", v, err)
 	}
 }
 
@@ -270,14 +286,12 @@ func TestMiddleware(t *testing.T) {
 
 // Do runs an operation once per key; retries get the first result.
 func ExampleDo() {
-	db := ormtest.NewDB()
-	db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName:            aws.String("app"),
-		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}, {AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange}},
-	})
-	store := idempotency.New(db, "app")
+	table := orm.NewTable(ormtest.NewDB(), "app")
+	store, err := idempotency.New(table) // registers its model on the app's table
+	if err != nil {
+		panic(err)
+	}
+	table.Create(context.Background())
 
 	charge := func(ctx context.Context, requestID string, amount int) (string, error) {
 		return idempotency.Do(ctx, store, requestID, amount, func(ctx context.Context) (string, error) {
@@ -288,7 +302,7 @@ func ExampleDo() {
 	for range 3 {
 		fmt.Println(charge(context.Background(), "req-42", 100))
 	}
-	_, err := charge(context.Background(), "req-42", 200)
+	_, err = charge(context.Background(), "req-42", 200)
 	fmt.Println(err)
 	// Output:
 	// charging 100
@@ -298,6 +312,39 @@ func ExampleDo() {
 	// idempotency: the key was used with a different payload
 }
 
-// The orm's client contract is a superset of the Store's: a Store runs on
-// whatever an orm.Table runs on.
-var _ idempotency.Client = orm.Client(nil)
+// countingDB counts the reads an operation makes.
+type countingDB struct {
+	*ormtest.DB
+	gets atomic.Int32
+}
+
+func (c *countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.gets.Add(1)
+	return c.DB.GetItem(ctx, in, opts...)
+}
+
+// TestNoExtraRead: a refused claim reads the record from the refusal, so
+// a replay, a mismatch and an in-progress answer each cost one request.
+func TestNoExtraRead(t *testing.T) {
+	ctx := context.Background()
+	db := &countingDB{DB: ormtest.New(t)}
+	table := orm.NewTable(db, "app")
+	s, err := idempotency.New(table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := table.Create(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run := func(context.Context) (int, error) { return 1, nil }
+	idempotency.Do(ctx, s, "k", "a", run)
+	if v, err := idempotency.Do(ctx, s, "k", "a", run); v != 1 || err != nil {
+		t.Fatalf("replay: %v %v", v, err)
+	}
+	if _, err := idempotency.Do(ctx, s, "k", "b", run); !errors.Is(err, idempotency.ErrPayloadMismatch) {
+		t.Fatalf("mismatch: %v", err)
+	}
+	if n := db.gets.Load(); n != 0 {
+		t.Errorf("%d GetItem requests, want 0", n)
+	}
+}

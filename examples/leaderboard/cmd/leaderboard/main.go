@@ -19,12 +19,17 @@ import (
 )
 
 func main() {
-	table, client, err := apptable.Open(context.Background())
+	table, _, err := apptable.Open(context.Background())
 	if err != nil {
 		slog.Error("start-up", "err", err)
 		os.Exit(1)
 	}
-	svc, err := leaderboard.New(table, leaderboard.WithIdempotency(idempotency.New(client, table.Name())))
+	idem, err := idempotency.New(table)
+	if err != nil {
+		slog.Error("start-up", "err", err)
+		os.Exit(1)
+	}
+	svc, err := leaderboard.New(table, leaderboard.WithIdempotency(idem))
 	if err != nil {
 		slog.Error("start-up", "err", err)
 		os.Exit(1)

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -61,9 +62,29 @@ func (s *Store) table(name *string) (*table, error) {
 	t := s.tables[s.tableName(*name)]
 	s.mu.RUnlock()
 	if t == nil {
+		if err := checkTableName(*name); err != nil {
+			return nil, err
+		}
 		return nil, notFound()
 	}
 	return t, nil
+}
+
+// checkTableName applies the service's name constraints to a name that
+// matched no table: a malformed name is a ValidationException, not a
+// missing table. Data-plane calls also take ARNs, up to 1024 characters.
+func checkTableName(name string) error {
+	if strings.HasPrefix(name, "arn:") {
+		if len(name) > 1024 {
+			var c constraints
+			c.add(name, "tableName", "Member must have length less than or equal to 1024")
+			return c.err()
+		}
+		return nil
+	}
+	var c constraints
+	c.name(&name, "tableName", true)
+	return c.err()
 }
 
 // tableName accepts a table ARN wherever a name is expected, as DynamoDB does.

@@ -14,8 +14,12 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-## run: start the local DynamoDB endpoint on the embedded in-memory store.
-run: local
+## run: the SAM app of template.yaml on this machine, without Docker: builds
+## the functions, serves the HTTP API on 127.0.0.1:3000, the table's stream to
+## its consumer, and the in-memory DynamoDB on 127.0.0.1:8000
+## (monotable start-api --help).
+run:
+	$(GO) run ./cmd/monotable start-api
 
 ## local: the in-memory DynamoDB endpoint on 127.0.0.1:8000. Pass flags in
 ## LOCAL_FLAGS, e.g. make local LOCAL_FLAGS='--data .monotable --debug'

@@ -128,16 +128,10 @@ func runLocal(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	opts = append(opts, wire.WithRegion(*region), wire.WithLogger(log))
-	srv := &http.Server{
-		Handler:           wire.NewHandler(backend, opts...),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	fmt.Fprintf(stdout, "monotable: DynamoDB endpoint on http://%s (region %s, %s)\n", ln.Addr(), *region, where)
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	srv, errc := serveEndpoint(ln, backend, opts...)
+	fmt.Fprintf(stdout, "monotable: DynamoDB endpoint on http://%s (region %s, %s)\n", ln.Addr(), *region, where)
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "monotable local: %v\n", err)

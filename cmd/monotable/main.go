@@ -2,9 +2,15 @@
 //
 //	monotable local [--addr 127.0.0.1:8000] [--region us-east-1] [--data DIR]
 //	                [--credentials ID:SECRET] [--ttl-sweep 1s] [--debug]   serve the in-memory DynamoDB
+//	monotable invoke <Function> [-e event.json] [--template template.yaml] [--env-vars env.json]
+//	                                                      invoke a function of a SAM template once
+//	monotable start-api [--addr 127.0.0.1:3000] [--template template.yaml]
+//	                    [--dynamodb-addr 127.0.0.1:8000]   run a SAM app: its HTTP API and streams
 //	monotable version
 //
-// See monotable local --help for every flag.
+// invoke and start-api run the template's Go functions as real bootstrap
+// processes against a local Lambda Runtime API, with no Docker. See
+// monotable <command> --help for every flag.
 package main
 
 import (
@@ -28,6 +34,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "local":
 		return runLocal(args[1:], stdout, stderr)
+	case "invoke":
+		return runInvoke(args[1:], stdout, stderr)
+	case "start-api":
+		return runStartAPI(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "monotable", version)
 		return 0
@@ -44,8 +54,12 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: monotable <command> [flags]
 
 commands:
-  local     serve the in-memory DynamoDB over HTTP (DynamoDB JSON protocol);
-            --data DIR keeps the tables across restarts (monotable local --help)
-  version   print the version
+  local       serve the in-memory DynamoDB over HTTP (DynamoDB JSON protocol);
+              --data DIR keeps the tables across restarts (monotable local --help)
+  invoke      invoke a function of a SAM template once, without Docker
+              (monotable invoke <Function> -e event.json)
+  start-api   run a SAM app without Docker: its HttpApi routes, its stream
+              consumers, and the in-memory DynamoDB they use
+  version     print the version
 `)
 }

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 
 	"github.com/monotable/monotable/lambda"
 )
@@ -287,5 +289,39 @@ func TestMalformedStreamEvents(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "lambda:") {
 			t.Errorf("%s: %v", p, err)
 		}
+	}
+}
+
+func TestStreamEventFromStreamsAPI(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 600_000_000, time.UTC)
+	rec := streamtypes.Record{
+		AwsRegion: aws.String("us-east-1"), EventID: aws.String("e1"), EventName: streamtypes.OperationTypeRemove,
+		EventSource: aws.String("aws:dynamodb"), EventVersion: aws.String("1.1"),
+		Dynamodb: &streamtypes.StreamRecord{
+			ApproximateCreationDateTime: &at,
+			Keys:                        map[string]streamtypes.AttributeValue{"pk": &streamtypes.AttributeValueMemberS{Value: "a"}},
+			OldImage: map[string]streamtypes.AttributeValue{
+				"pk": &streamtypes.AttributeValueMemberS{Value: "a"},
+				"l":  &streamtypes.AttributeValueMemberL{Value: []streamtypes.AttributeValue{&streamtypes.AttributeValueMemberN{Value: "1"}, &streamtypes.AttributeValueMemberNULL{Value: true}}},
+			},
+			SequenceNumber: aws.String("000000000000000000001"), SizeBytes: aws.Int64(12), StreamViewType: streamtypes.StreamViewTypeOldImage,
+		},
+		UserIdentity: &streamtypes.Identity{PrincipalId: aws.String("dynamodb.amazonaws.com"), Type: aws.String("Service")},
+	}
+	ev := lambda.StreamEvent("arn:stream", []streamtypes.Record{rec})
+	if len(ev.Records) != 1 {
+		t.Fatalf("%d records", len(ev.Records))
+	}
+	r := ev.Records[0]
+	if r.EventSourceArn != "arn:stream" || r.EventName != "REMOVE" || r.Change.SequenceNumber != "000000000000000000001" ||
+		r.Change.SizeBytes != 12 || r.UserIdentity == nil || r.UserIdentity.Type != "Service" {
+		t.Fatalf("record %+v", r)
+	}
+	if got := r.Change.ApproximateCreationDateTime.Time; !got.Equal(at.Truncate(time.Second)) {
+		t.Fatalf("time %v, want whole seconds", got)
+	}
+	l := r.Change.OldImage["l"].List()
+	if len(l) != 2 || l[0].Number() != "1" || !l[1].IsNull() {
+		t.Fatalf("list %v", l)
 	}
 }

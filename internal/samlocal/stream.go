@@ -12,6 +12,7 @@ import (
 	st "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 
 	"github.com/monotable/monotable/internal/runtimeapi"
+	"github.com/monotable/monotable/lambda"
 )
 
 // A poller is an event source mapping on a table's stream, as Lambda runs
@@ -114,7 +115,7 @@ func (p *poller) run(ctx context.Context) {
 func (p *poller) filter(batch []st.Record) []events.DynamoDBEventRecord {
 	out := make([]events.DynamoDBEventRecord, 0, len(batch))
 	for _, r := range batch {
-		er := eventRecord(r, p.arn)
+		er := lambda.StreamRecord(p.arn, r)
 		if len(p.src.Filters) > 0 {
 			b, _ := json.Marshal(er)
 			var doc any
@@ -211,82 +212,4 @@ func seqLess(a, b string) bool {
 		return a < b
 	}
 	return x.Cmp(y) < 0
-}
-
-// eventRecord is a DynamoDB Streams record as Lambda delivers it.
-func eventRecord(r st.Record, arn string) events.DynamoDBEventRecord {
-	er := events.DynamoDBEventRecord{
-		AWSRegion:      deref(r.AwsRegion),
-		EventID:        deref(r.EventID),
-		EventName:      string(r.EventName),
-		EventSource:    deref(r.EventSource),
-		EventVersion:   deref(r.EventVersion),
-		EventSourceArn: arn,
-	}
-	if d := r.Dynamodb; d != nil {
-		er.Change = events.DynamoDBStreamRecord{
-			Keys:           item(d.Keys),
-			NewImage:       item(d.NewImage),
-			OldImage:       item(d.OldImage),
-			SequenceNumber: deref(d.SequenceNumber),
-			StreamViewType: string(d.StreamViewType),
-		}
-		if d.ApproximateCreationDateTime != nil {
-			// Whole seconds, as Lambda writes them.
-			er.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: d.ApproximateCreationDateTime.UTC().Truncate(time.Second)}
-		}
-		if d.SizeBytes != nil {
-			er.Change.SizeBytes = *d.SizeBytes
-		}
-	}
-	if u := r.UserIdentity; u != nil {
-		er.UserIdentity = &events.DynamoDBUserIdentity{Type: deref(u.Type), PrincipalID: deref(u.PrincipalId)}
-	}
-	return er
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func item(m map[string]st.AttributeValue) map[string]events.DynamoDBAttributeValue {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]events.DynamoDBAttributeValue, len(m))
-	for k, v := range m {
-		out[k] = value(v)
-	}
-	return out
-}
-
-func value(v st.AttributeValue) events.DynamoDBAttributeValue {
-	switch x := v.(type) {
-	case *st.AttributeValueMemberS:
-		return events.NewStringAttribute(x.Value)
-	case *st.AttributeValueMemberN:
-		return events.NewNumberAttribute(x.Value)
-	case *st.AttributeValueMemberB:
-		return events.NewBinaryAttribute(x.Value)
-	case *st.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(x.Value)
-	case *st.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(x.Value)
-	case *st.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(x.Value)
-	case *st.AttributeValueMemberBS:
-		return events.NewBinarySetAttribute(x.Value)
-	case *st.AttributeValueMemberL:
-		l := make([]events.DynamoDBAttributeValue, len(x.Value))
-		for i, e := range x.Value {
-			l[i] = value(e)
-		}
-		return events.NewListAttribute(l)
-	case *st.AttributeValueMemberM:
-		return events.NewMapAttribute(item(x.Value))
-	}
-	return events.NewNullAttribute() // NULL
 }

@@ -32,6 +32,7 @@ local:
 bench:
 	$(GO) run ./internal/bench/cmd/benchsuite -out BENCHMARKS.md
 	$(GO) run ./internal/bench/cmd/httpbench -out BENCHMARKS.md
+	$(GO) run ./internal/samlocal/localbench -out BENCHMARKS.md
 
 ## bench-http: the endpoint against dynalite over loopback HTTP (needs node and npm).
 bench-http:

@@ -178,3 +178,10 @@ func (q *sequencer) current() uint64 {
 	defer q.mu.Unlock()
 	return q.next
 }
+
+// clear drops every record, keeping the stream and its shard.
+func (l *streamLog) clear() {
+	l.mu.Lock()
+	l.records = nil
+	l.mu.Unlock()
+}

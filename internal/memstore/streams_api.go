@@ -405,3 +405,15 @@ func (r *StreamReader) TryRead(max int) []types.Record {
 	}
 	return out
 }
+
+// DiscardStreamRecords empties every stream, keeping the streams. A store
+// rebuilt from a snapshot and log (the local endpoint's --data) calls it
+// after loading, so consumers do not see the reload as a burst of new
+// writes: the streams restart empty, as they do after a restart.
+func (s *Store) DiscardStreamRecords() {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, l := range s.streams {
+		l.clear()
+	}
+}

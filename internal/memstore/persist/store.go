@@ -105,6 +105,8 @@ func Open(dir string, store *memstore.Store, opts ...Option) (*Store, error) {
 		unlock()
 		return nil, err
 	}
+	// Replaying wrote every item again; those are not new changes.
+	s.Store.DiscardStreamRecords()
 	if logSize > max(s.compactSize, s.snapshotSize.Load()) {
 		s.compactInBackground()
 	}

@@ -701,3 +701,38 @@ func TestRegionChange(t *testing.T) {
 		t.Fatalf("tags after a region change: %+v", out.Tags)
 	}
 }
+
+// TestReopenStreamsStartEmpty: reloading a table from disk replays its
+// items, but a stream consumer must not see the reload as new writes.
+func TestReopenStreamsStartEmpty(t *testing.T) {
+	dir := t.TempDir()
+	st := open(t, dir)
+	must[*dynamodb.CreateTableOutput](t)(st.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String("tbl"),
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		BillingMode:          types.BillingModePayPerRequest,
+		StreamSpecification:  &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage},
+	}))
+	put(t, st, "a")
+	put(t, st, "b")
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st = open(t, dir)
+	defer st.Close()
+	if got := ids(t, st); len(got) != 2 {
+		t.Fatalf("items after reopen: %v", got)
+	}
+	r, err := st.SubscribeStream("tbl", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs := r.TryRead(100); len(recs) != 0 {
+		t.Fatalf("%d stream records after reopen, want none", len(recs))
+	}
+	put(t, st, "c")
+	if recs := r.TryRead(100); len(recs) != 1 {
+		t.Fatalf("%d stream records after a new write, want 1", len(recs))
+	}
+}

@@ -147,7 +147,7 @@ func (r Report) Markdown() string {
 
 func scaling(rs []Result, name string) string {
 	var lines []string
-	for _, id := range []string{"Top10GSI", "TransactWrite2"} {
+	for _, id := range []string{"GetItem", "PutItem", "QueryLimit25", "Top10GSI", "TransactWrite2"} {
 		var rows []*Result
 		for i := range rs {
 			if rs[i].Workload.ID == id && len(rs[i].Stats) > 0 && rs[i].Stats[0].Wrong == "" && rs[i].Stats[0].Ops > 0 {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ type Scale struct {
 	Top        []int         // table sizes for the top-10 GSI query
 	Mixed      int           // table size for the top-10 GSI query on mixed-width scores
 	Txn        []int         // table sizes for the 2-item transaction
+	Scaled     []int         // more sizes for GetItem, PutItem and the partition Query: how cost grows
 	LoadBudget time.Duration // per contender per round, for the bulk load
 }
 
@@ -32,6 +34,7 @@ func DefaultScale() Scale {
 		Top:        []int{1_000, 10_000, 100_000},
 		Mixed:      1_000,
 		Txn:        []int{10_000, 100_000},
+		Scaled:     []int{1_000, 100_000},
 		LoadBudget: 2 * time.Second,
 	}
 }
@@ -40,7 +43,17 @@ func DefaultScale() Scale {
 // workloads share a seeded table; the transactions touch only the balance
 // attribute no other workload checks, so they share it too.
 func Suite(s Scale) []Workload {
-	ws := []Workload{getItem(s.Table), putItem(s.Table), load(s.Load, s.LoadBudget), queryPartition(s.Partition)}
+	var ws []Workload
+	for _, n := range withScaled(s.Table, s.Scaled) {
+		ws = append(ws, getItem(n))
+	}
+	for _, n := range withScaled(s.Table, s.Scaled) {
+		ws = append(ws, putItem(n))
+	}
+	ws = append(ws, load(s.Load, s.LoadBudget))
+	for _, n := range withScaled(s.Partition, s.Scaled) {
+		ws = append(ws, queryPartition(n))
+	}
 	for _, n := range s.Top {
 		ws = append(ws, top10(Users, n))
 	}
@@ -52,6 +65,13 @@ func Suite(s Scale) []Workload {
 		ws = append(ws, transact2(n))
 	}
 	return append(ws, scanFilter(s.Table))
+}
+
+// withScaled is main plus the scaled sizes, ascending, without repeats.
+func withScaled(main int, scaled []int) []int {
+	out := append([]int{main}, scaled...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // FullID names the workload and its size, as in "Top10GSI/100k".

@@ -22,6 +22,9 @@ const (
 // BatchGetItem reads up to 100 items from one or more tables. Keys past the
 // 16 MB response limit come back in UnprocessedKeys.
 func (s *Store) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	if in == nil {
+		in = &dynamodb.BatchGetItemInput{} // as the SDK does for a nil input
+	}
 	out, err := s.batchGetItem(in)
 	return out, wrap("BatchGetItem", err)
 }
@@ -139,6 +142,9 @@ func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGet
 // BatchWriteItem puts or deletes up to 25 items across tables. Each write
 // is atomic on its own; the batch as a whole is not.
 func (s *Store) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	if in == nil {
+		in = &dynamodb.BatchWriteItemInput{} // as the SDK does for a nil input
+	}
 	out, err := s.batchWriteItem(in)
 	return out, wrap("BatchWriteItem", err)
 }

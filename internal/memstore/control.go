@@ -23,6 +23,9 @@ const (
 
 // CreateTable creates a table; it is ACTIVE at once.
 func (s *Store) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+	if in == nil {
+		in = &dynamodb.CreateTableInput{} // as the SDK does for a nil input
+	}
 	t, err := s.buildTable(in)
 	if err != nil {
 		return nil, wrap("CreateTable", err)
@@ -349,6 +352,9 @@ func newID() string {
 
 // DescribeTable returns the table's current description with live counts.
 func (s *Store) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	if in == nil {
+		in = &dynamodb.DescribeTableInput{} // as the SDK does for a nil input
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, wrap("DescribeTable", err)
@@ -448,6 +454,9 @@ func throughputDescription(pt *types.ProvisionedThroughput) *types.ProvisionedTh
 
 // ListTables pages through table names in order.
 func (s *Store) ListTables(ctx context.Context, in *dynamodb.ListTablesInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTablesOutput, error) {
+	if in == nil {
+		in = &dynamodb.ListTablesInput{} // as the SDK does for a nil input
+	}
 	limit := maxListTablesLimit
 	if in.Limit != nil {
 		if *in.Limit < 1 || *in.Limit > maxListTablesLimit {
@@ -482,6 +491,9 @@ func (s *Store) ListTables(ctx context.Context, in *dynamodb.ListTablesInput, _ 
 
 // DeleteTable removes a table; its description comes back as DELETING.
 func (s *Store) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
+	if in == nil {
+		in = &dynamodb.DeleteTableInput{} // as the SDK does for a nil input
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, wrap("DeleteTable", err)

@@ -13,6 +13,9 @@ import (
 
 // GetItem reads one item by its full primary key.
 func (s *Store) GetItem(ctx context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	if in == nil {
+		in = &dynamodb.GetItemInput{} // as the SDK does for a nil input
+	}
 	out, err := s.getItem(in)
 	return out, wrap("GetItem", err)
 }
@@ -75,6 +78,9 @@ func project(p *expr.Projection, item attr.Item) attr.Item {
 
 // PutItem writes a whole item, optionally under a condition.
 func (s *Store) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if in == nil {
+		in = &dynamodb.PutItemInput{} // as the SDK does for a nil input
+	}
 	out, err := s.putItem(in)
 	return out, wrap("PutItem", err)
 }
@@ -174,6 +180,9 @@ func failedCondition(rv types.ReturnValuesOnConditionCheckFailure, old attr.Item
 
 // DeleteItem removes one item, optionally under a condition.
 func (s *Store) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	if in == nil {
+		in = &dynamodb.DeleteItemInput{} // as the SDK does for a nil input
+	}
 	out, err := s.deleteItem(in)
 	return out, wrap("DeleteItem", err)
 }
@@ -228,6 +237,9 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 // UpdateItem edits (or creates) one item with an update expression or the
 // legacy AttributeUpdates.
 func (s *Store) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if in == nil {
+		in = &dynamodb.UpdateItemInput{} // as the SDK does for a nil input
+	}
 	out, err := s.updateItem(in)
 	return out, wrap("UpdateItem", err)
 }

@@ -14,6 +14,9 @@ import (
 
 // Query reads one partition of a table or index, in sort-key order.
 func (s *Store) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	if in == nil {
+		in = &dynamodb.QueryInput{} // as the SDK does for a nil input
+	}
 	out, err := s.query(in)
 	return out, wrap("Query", err)
 }

@@ -39,6 +39,9 @@ func (s *Store) tableByARN(arn *string) (*table, error) {
 
 // TagResource adds or replaces tags on a table.
 func (s *Store) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
+	if in == nil {
+		in = &dynamodb.TagResourceInput{} // as the SDK does for a nil input
+	}
 	t, err := s.tableByARN(in.ResourceArn)
 	if err != nil {
 		return nil, wrap("TagResource", err)
@@ -71,6 +74,9 @@ func (s *Store) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, 
 
 // UntagResource removes tags by key.
 func (s *Store) UntagResource(ctx context.Context, in *dynamodb.UntagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
+	if in == nil {
+		in = &dynamodb.UntagResourceInput{} // as the SDK does for a nil input
+	}
 	t, err := s.tableByARN(in.ResourceArn)
 	if err != nil {
 		return nil, wrap("UntagResource", err)
@@ -88,6 +94,9 @@ func (s *Store) UntagResource(ctx context.Context, in *dynamodb.UntagResourceInp
 
 // ListTagsOfResource lists a table's tags, sorted by key.
 func (s *Store) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+	if in == nil {
+		in = &dynamodb.ListTagsOfResourceInput{} // as the SDK does for a nil input
+	}
 	t, err := s.tableByARN(in.ResourceArn)
 	if err != nil {
 		return nil, wrap("ListTagsOfResource", err)
@@ -108,6 +117,9 @@ func (s *Store) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfR
 
 // DescribeContinuousBackups reports point-in-time recovery for a table.
 func (s *Store) DescribeContinuousBackups(ctx context.Context, in *dynamodb.DescribeContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+	if in == nil {
+		in = &dynamodb.DescribeContinuousBackupsInput{} // as the SDK does for a nil input
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, wrap("DescribeContinuousBackups", backupTableNotFound(in.TableName))
@@ -121,6 +133,9 @@ func (s *Store) DescribeContinuousBackups(ctx context.Context, in *dynamodb.Desc
 // store keeps no history to restore from; the setting is recorded so
 // deployment tools see what they set.
 func (s *Store) UpdateContinuousBackups(ctx context.Context, in *dynamodb.UpdateContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+	if in == nil {
+		in = &dynamodb.UpdateContinuousBackupsInput{} // as the SDK does for a nil input
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, wrap("UpdateContinuousBackups", backupTableNotFound(in.TableName))
@@ -152,6 +167,9 @@ func (t *table) backups() *types.ContinuousBackupsDescription {
 
 // DescribeEndpoints returns this endpoint, as SDK endpoint discovery asks.
 func (s *Store) DescribeEndpoints(ctx context.Context, in *dynamodb.DescribeEndpointsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeEndpointsOutput, error) {
+	if in == nil {
+		in = &dynamodb.DescribeEndpointsInput{} // as the SDK does for a nil input
+	}
 	return &dynamodb.DescribeEndpointsOutput{Endpoints: []types.Endpoint{{
 		Address: aws.String("dynamodb." + s.region + ".amazonaws.com"), CachePeriodInMinutes: 1440,
 	}}}, nil
@@ -159,6 +177,9 @@ func (s *Store) DescribeEndpoints(ctx context.Context, in *dynamodb.DescribeEndp
 
 // DescribeLimits reports the default account and table quotas.
 func (s *Store) DescribeLimits(ctx context.Context, in *dynamodb.DescribeLimitsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeLimitsOutput, error) {
+	if in == nil {
+		in = &dynamodb.DescribeLimitsInput{} // as the SDK does for a nil input
+	}
 	return &dynamodb.DescribeLimitsOutput{
 		AccountMaxReadCapacityUnits:  aws.Int64(80000),
 		AccountMaxWriteCapacityUnits: aws.Int64(80000),

@@ -17,6 +17,9 @@ const maxTotalSegments = 1000000
 // Scan reads a whole table or index (or one parallel segment of it) in
 // partition-hash order.
 func (s *Store) Scan(ctx context.Context, in *dynamodb.ScanInput, _ ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	if in == nil {
+		in = &dynamodb.ScanInput{} // as the SDK does for a nil input
+	}
 	out, err := s.scan(in)
 	return out, wrap("Scan", err)
 }

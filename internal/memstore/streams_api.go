@@ -55,6 +55,9 @@ func (s *Store) stream(arn *string) (*streamLog, error) {
 
 // ListStreams lists the streams of one table or of all tables.
 func (s *Store) ListStreams(ctx context.Context, in *dynamodbstreams.ListStreamsInput, _ ...func(*dynamodbstreams.Options)) (*dynamodbstreams.ListStreamsOutput, error) {
+	if in == nil {
+		in = &dynamodbstreams.ListStreamsInput{} // as the SDK does for a nil input
+	}
 	limit := 100
 	if in.Limit != nil {
 		if *in.Limit < 1 || *in.Limit > 100 {
@@ -93,6 +96,9 @@ func (s *Store) ListStreams(ctx context.Context, in *dynamodbstreams.ListStreams
 
 // DescribeStream describes a stream and its single shard.
 func (s *Store) DescribeStream(ctx context.Context, in *dynamodbstreams.DescribeStreamInput, _ ...func(*dynamodbstreams.Options)) (*dynamodbstreams.DescribeStreamOutput, error) {
+	if in == nil {
+		in = &dynamodbstreams.DescribeStreamInput{} // as the SDK does for a nil input
+	}
 	l, err := s.stream(in.StreamArn)
 	if err != nil {
 		return nil, wrapStreams("DescribeStream", err)
@@ -166,6 +172,9 @@ var errInvalidIterator = errors.New("Invalid ShardIterator")
 
 // GetShardIterator positions an iterator in a shard.
 func (s *Store) GetShardIterator(ctx context.Context, in *dynamodbstreams.GetShardIteratorInput, _ ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetShardIteratorOutput, error) {
+	if in == nil {
+		in = &dynamodbstreams.GetShardIteratorInput{} // as the SDK does for a nil input
+	}
 	out, err := s.getShardIterator(in)
 	return out, wrapStreams("GetShardIterator", err)
 }
@@ -223,6 +232,9 @@ func (s *Store) getShardIterator(in *dynamodbstreams.GetShardIteratorInput) (*dy
 
 // GetRecords reads up to Limit records after an iterator's position.
 func (s *Store) GetRecords(ctx context.Context, in *dynamodbstreams.GetRecordsInput, _ ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetRecordsOutput, error) {
+	if in == nil {
+		in = &dynamodbstreams.GetRecordsInput{} // as the SDK does for a nil input
+	}
 	out, err := s.getRecords(in)
 	return out, wrapStreams("GetRecords", err)
 }

@@ -43,6 +43,9 @@ type txAction struct {
 // TransactWriteItems applies up to 100 writes and condition checks
 // atomically, or none of them.
 func (s *Store) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	if in == nil {
+		in = &dynamodb.TransactWriteItemsInput{} // as the SDK does for a nil input
+	}
 	out, err := s.transactWrite(in)
 	return out, wrap("TransactWriteItems", err)
 }
@@ -313,6 +316,9 @@ func (u *usage) double() {
 
 // TransactGetItems reads up to 100 items as one consistent snapshot.
 func (s *Store) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
+	if in == nil {
+		in = &dynamodb.TransactGetItemsInput{} // as the SDK does for a nil input
+	}
 	out, err := s.transactGet(in)
 	return out, wrap("TransactGetItems", err)
 }

@@ -18,6 +18,9 @@ const ttlMaxAge = 5 * 365 * 24 * time.Hour
 
 // UpdateTimeToLive enables or disables TTL on one attribute.
 func (s *Store) UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
+	if in == nil {
+		in = &dynamodb.UpdateTimeToLiveInput{} // as the SDK does for a nil input
+	}
 	out, err := s.updateTTL(in)
 	return out, wrap("UpdateTimeToLive", err)
 }
@@ -64,6 +67,9 @@ func (s *Store) updateTTL(in *dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateT
 
 // DescribeTimeToLive reports whether TTL is enabled and on which attribute.
 func (s *Store) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+	if in == nil {
+		in = &dynamodb.DescribeTimeToLiveInput{} // as the SDK does for a nil input
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, wrap("DescribeTimeToLive", err)

@@ -14,6 +14,9 @@ import (
 // and creates or deletes global secondary indexes. A new index is filled
 // from the existing items before the call returns, so it is ACTIVE at once.
 func (s *Store) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+	if in == nil {
+		in = &dynamodb.UpdateTableInput{} // as the SDK does for a nil input
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, wrap("UpdateTable", err)

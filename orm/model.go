@@ -49,7 +49,16 @@ func (m *Model[T]) Table() *Table { return m.c.t }
 // Encode returns the item Put would write for v: its attributes (through
 // guregu/dynamo), its keys, the entity type and the TTL.
 func (m *Model[T]) Encode(v *T) (map[string]types.AttributeValue, error) {
+	if v == nil {
+		return nil, nilItem("Encode", m.c.entity)
+	}
 	return m.c.encode(reflect.ValueOf(v).Elem())
+}
+
+// nilItem reports a nil *T where an item was needed, as a validation error
+// rather than a panic.
+func nilItem(op, entity string) error {
+	return fmt.Errorf("orm: %s of a nil %s: %w", op, entity, ErrValidation)
 }
 
 // Decode turns a raw item, from a stream record for instance, into a T.

@@ -17,6 +17,9 @@ import (
 // holds what was written; on failure v is unchanged.
 func (m *Model[T]) Put(ctx context.Context, v *T, opts ...Option) error {
 	c := m.c
+	if v == nil {
+		return nilItem("Put", c.entity)
+	}
 	s, err := collect("Put", optCond|optExists|optNotExists, opts)
 	if err != nil {
 		return err

@@ -159,6 +159,10 @@ func (m *Model[T]) PutTx(tx *Tx, v *T, opts ...Option) {
 	if !tx.check(c) {
 		return
 	}
+	if v == nil {
+		tx.fail(nilItem("PutTx", c.entity))
+		return
+	}
 	s, err := collect("PutTx", optCond|optExists|optNotExists, opts)
 	if err != nil {
 		tx.fail(err)

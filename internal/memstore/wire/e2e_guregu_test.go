@@ -1,143 +1,16 @@
 package wire_test
 
 import (
-	"context"
-	"errors"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
+
+	"github.com/monotable/monotable/internal/memstore/clienttest"
 )
 
-// guregu/dynamo over HTTP: the calls of memstore's guregu_test.go, through
-// dynamo.New with the endpoint as BaseEndpoint, as an app configured for
-// `monotable local` makes them. Its Query sends the legacy KeyConditions,
-// its updates use expressions, and its batch and transaction helpers
-// retry unprocessed work.
-
-type e2eScore struct {
-	Game   string   `dynamo:"game,hash"`
-	Player string   `dynamo:"player,range"`
-	Points int      `dynamo:"points" index:"byPoints,range"`
-	Board  string   `dynamo:"board,omitempty" index:"byPoints,hash"`
-	Tags   []string `dynamo:"tags,set,omitempty"`
-}
-
+// guregu/dynamo over HTTP: the script memstore's guregu test runs in
+// process, through dynamo.New with the endpoint as BaseEndpoint, as an app
+// configured for `monotable local` makes the calls.
 func TestGureguOverHTTP(t *testing.T) {
-	ctx := context.Background()
-	db := dynamo.New(e2eConfig(e2eServer(t)))
-	if err := db.CreateTable("scores", e2eScore{}).OnDemand(true).
-		Project("byPoints", dynamo.KeysOnlyProjection).Run(ctx); err != nil {
-		t.Fatalf("create table: %v", err)
-	}
-	table := db.Table("scores")
-
-	for _, s := range []e2eScore{
-		{Game: "chess", Player: "ann", Points: 30, Board: "chess"},
-		{Game: "chess", Player: "bob", Points: 10, Board: "chess"},
-		{Game: "chess", Player: "cyd", Points: 20, Board: "chess"},
-		{Game: "go", Player: "ann", Points: 5},
-	} {
-		if err := table.Put(s).Run(ctx); err != nil {
-			t.Fatalf("put: %v", err)
-		}
-	}
-
-	var got e2eScore
-	if err := table.Get("game", "chess").Range("player", dynamo.Equal, "bob").One(ctx, &got); err != nil {
-		t.Fatalf("get: %v", err)
-	}
-	if got.Points != 10 {
-		t.Fatalf("get: points = %d, want 10", got.Points)
-	}
-
-	// Query: KeyConditions under the hood, sorted by the range key.
-	var all []e2eScore
-	if err := table.Get("game", "chess").Range("player", dynamo.Greater, "ann").All(ctx, &all); err != nil {
-		t.Fatalf("query: %v", err)
-	}
-	if len(all) != 2 || all[0].Player != "bob" || all[1].Player != "cyd" {
-		t.Fatalf("query: got %+v", all)
-	}
-
-	// Query a sparse GSI, highest score first.
-	var top []e2eScore
-	if err := table.Get("board", "chess").Index("byPoints").Order(dynamo.Descending).Limit(2).All(ctx, &top); err != nil {
-		t.Fatalf("index query: %v", err)
-	}
-	if len(top) != 2 || top[0].Player != "ann" || top[1].Player != "cyd" {
-		t.Fatalf("index query: got %+v", top)
-	}
-
-	// Update with ADD and a set, then read the new values back.
-	var updated e2eScore
-	if err := table.Update("game", "chess").Range("player", "bob").
-		Add("points", 5).AddStringsToSet("tags", "new").If("points = ?", 10).Value(ctx, &updated); err != nil {
-		t.Fatalf("update: %v", err)
-	}
-	if updated.Points != 15 || len(updated.Tags) != 1 {
-		t.Fatalf("update: got %+v", updated)
-	}
-	err := table.Update("game", "chess").Range("player", "bob").Set("points", 0).If("points = ?", 10).Run(ctx)
-	if !dynamo.IsCondCheckFailed(err) {
-		t.Fatalf("conditional update: got %v, want a failed condition", err)
-	}
-
-	// Batch write and batch get.
-	var batch []any
-	for _, p := range []string{"p1", "p2", "p3"} {
-		batch = append(batch, e2eScore{Game: "batch", Player: p, Points: 1})
-	}
-	if n, err := table.Batch().Write().Put(batch...).Run(ctx); err != nil || n != 3 {
-		t.Fatalf("batch write: %d, %v", n, err)
-	}
-	var fetched []e2eScore
-	if err := table.Batch("game", "player").Get(dynamo.Keys{"batch", "p1"}, dynamo.Keys{"batch", "p3"}, dynamo.Keys{"batch", "nope"}).All(ctx, &fetched); err != nil {
-		t.Fatalf("batch get: %v", err)
-	}
-	if len(fetched) != 2 {
-		t.Fatalf("batch get: got %d items, want 2", len(fetched))
-	}
-
-	// Scan with a filter.
-	var cheap []e2eScore
-	if err := table.Scan().Filter("points < ?", 10).All(ctx, &cheap); err != nil {
-		t.Fatalf("scan: %v", err)
-	}
-	if len(cheap) != 4 { // go/ann (5) and the three batch items (1)
-		t.Fatalf("scan: got %d items, want 4", len(cheap))
-	}
-
-	// A transaction whose condition fails changes nothing; the error is
-	// the SDK's own type, decoded from the wire.
-	tx := db.WriteTx()
-	tx.Put(table.Put(e2eScore{Game: "tx", Player: "x", Points: 1}))
-	tx.Check(table.Check("game", "chess").Range("player", "bob").If("points = ?", 999))
-	err = tx.Run(ctx)
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) || len(tce.CancellationReasons) != 2 {
-		t.Fatalf("tx: got %v, want a cancellation with two reasons", err)
-	}
-	if err := table.Get("game", "tx").Range("player", dynamo.Equal, "x").One(ctx, &got); !errors.Is(err, dynamo.ErrNotFound) {
-		t.Fatalf("tx wrote despite cancellation: %v", err)
-	}
-
-	// A transaction that succeeds writes both items.
-	tx = db.WriteTx()
-	tx.Put(table.Put(e2eScore{Game: "tx", Player: "y", Points: 2}))
-	tx.Update(table.Update("game", "chess").Range("player", "cyd").Add("points", 1))
-	if err := tx.Run(ctx); err != nil {
-		t.Fatalf("tx: %v", err)
-	}
-	if err := table.Get("game", "chess").Range("player", dynamo.Equal, "cyd").One(ctx, &got); err != nil || got.Points != 21 {
-		t.Fatalf("after tx: %+v, %v", got, err)
-	}
-
-	// Delete with a condition, then it is gone.
-	if err := table.Delete("game", "go").Range("player", "ann").If("attribute_exists(points)").Run(ctx); err != nil {
-		t.Fatalf("delete: %v", err)
-	}
-	if err := table.Get("game", "go").Range("player", dynamo.Equal, "ann").One(ctx, &got); !errors.Is(err, dynamo.ErrNotFound) {
-		t.Fatalf("get after delete: %v", err)
-	}
+	clienttest.Guregu(t, dynamo.New(e2eConfig(e2eServer(t))))
 }

@@ -1,6 +1,10 @@
 package bench
 
-import "time"
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
 
 // The report's number formats and statistics, for the other layers' drivers
 // (internal/bench/httpbench), so that every section of BENCHMARKS.md writes
@@ -17,3 +21,18 @@ func FormatDuration(d time.Duration) string { return fmtDur(d) }
 
 // Median is the median of xs (NaN for none); xs is not reordered.
 func Median(xs []float64) float64 { return median(xs) }
+
+// Answer checks shared with the other layers' drivers: each returns nil or
+// a description of the difference.
+
+// GetS reads a string attribute.
+func GetS(it map[string]types.AttributeValue, name string) (string, bool) { return getS(it, name) }
+
+// WantS checks a string attribute.
+func WantS(it map[string]types.AttributeValue, name, want string) error { return wantS(it, name, want) }
+
+// WantAll returns the first error among errs.
+func WantAll(errs ...error) error { return wantAll(errs...) }
+
+// Show renders a value for a message: quoted string, number, <missing>.
+func Show(v types.AttributeValue) string { return show(v) }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/internal/bench"
 )
 
 // One table holds every workload's data: Size users (one partition each)
@@ -153,15 +155,9 @@ func writeBatch(ctx context.Context, c *dynamodb.Client, reqs []types.WriteReque
 	return nil
 }
 
-// Answer checks: each returns a description of the difference.
-
-func getS(it item, name string) (string, bool) {
-	v, ok := it[name].(*types.AttributeValueMemberS)
-	if !ok {
-		return "", false
-	}
-	return v.Value, true
-}
+// Answer checks: each returns a description of the difference. Numbers
+// must come back as plain integers (the service's canonical form), so
+// getN is stricter than the in-process suite's; the rest is bench's.
 
 func getN(it item, name string) (int64, bool) {
 	v, ok := it[name].(*types.AttributeValueMemberN)
@@ -172,40 +168,11 @@ func getN(it item, name string) (int64, bool) {
 	return n, err == nil
 }
 
-func wantS(it item, name, want string) error {
-	if got, ok := getS(it, name); !ok || got != want {
-		return fmt.Errorf("%s = %s, want %q", name, show(it[name]), want)
-	}
-	return nil
-}
-
 func wantN(it item, name string, want int64) error {
 	if got, ok := getN(it, name); !ok || got != want {
-		return fmt.Errorf("%s = %s, want %d", name, show(it[name]), want)
+		return fmt.Errorf("%s = %s, want %d", name, bench.Show(it[name]), want)
 	}
 	return nil
-}
-
-func wantAll(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func show(v types.AttributeValue) string {
-	switch v := v.(type) {
-	case nil:
-		return "<missing>"
-	case *types.AttributeValueMemberS:
-		return strconv.Quote(v.Value)
-	case *types.AttributeValueMemberN:
-		return v.Value
-	default:
-		return fmt.Sprintf("%T", v)
-	}
 }
 
 // checkUser checks the attributes no workload changes.
@@ -213,8 +180,8 @@ func checkUser(it item, u int) error {
 	if it == nil {
 		return fmt.Errorf("user %d: no item", u)
 	}
-	if err := wantAll(wantS(it, "pk", userPK(u)), wantS(it, "sk", "PROFILE"),
-		wantS(it, "name", userName(u)), wantN(it, "score", score(u))); err != nil {
+	if err := bench.WantAll(bench.WantS(it, "pk", userPK(u)), bench.WantS(it, "sk", "PROFILE"),
+		bench.WantS(it, "name", userName(u)), wantN(it, "score", score(u))); err != nil {
 		return fmt.Errorf("user %d: %w", u, err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/internal/bench"
 )
 
 // A Workload is one row of the report: one kind of request, sent by
@@ -173,7 +175,7 @@ func putItem() Workload {
 						if err != nil {
 							return err
 						}
-						if err := wantAll(checkUser(it, u), wantN(it, "v", version[u])); err != nil {
+						if err := bench.WantAll(checkUser(it, u), wantN(it, "v", version[u])); err != nil {
 							return fmt.Errorf("read-back after PutItem: %w", err)
 						}
 					}
@@ -210,11 +212,11 @@ func query() Workload {
 						return fmt.Errorf("from %s: %d items (Count %d), want %d", partSK(s), len(out.Items), out.Count, limit)
 					}
 					for j, it := range out.Items {
-						if err := wantAll(wantS(it, "pk", partPK), wantS(it, "sk", partSK(s+j)), wantN(it, "n", int64(s+j))); err != nil {
+						if err := bench.WantAll(bench.WantS(it, "pk", partPK), bench.WantS(it, "sk", partSK(s+j)), wantN(it, "n", int64(s+j))); err != nil {
 							return fmt.Errorf("from %s, item %d: %w", partSK(s), j, err)
 						}
 					}
-					if err := wantAll(wantS(out.LastEvaluatedKey, "pk", partPK), wantS(out.LastEvaluatedKey, "sk", partSK(s+limit-1))); err != nil {
+					if err := bench.WantAll(bench.WantS(out.LastEvaluatedKey, "pk", partPK), bench.WantS(out.LastEvaluatedKey, "sk", partSK(s+limit-1))); err != nil {
 						return fmt.Errorf("from %s, LastEvaluatedKey: %w", partSK(s), err)
 					}
 					return nil
@@ -255,7 +257,7 @@ func updateItem() Workload {
 					return c.UpdateItem(ctx, in)
 				},
 				check: func(_ *dynamodb.UpdateItemInput, out *dynamodb.UpdateItemOutput) error {
-					if err := wantAll(checkUser(out.Attributes, u), wantS(out.Attributes, "nick", nick), wantN(out.Attributes, "cnt", cnt[u]+1)); err != nil {
+					if err := bench.WantAll(checkUser(out.Attributes, u), bench.WantS(out.Attributes, "nick", nick), wantN(out.Attributes, "cnt", cnt[u]+1)); err != nil {
 						return fmt.Errorf("ALL_NEW: %w", err)
 					}
 					cnt[u]++
@@ -270,7 +272,7 @@ func updateItem() Workload {
 						if err != nil {
 							return err
 						}
-						if err := wantAll(checkUser(it, u), wantS(it, "nick", nicks[u]), wantN(it, "cnt", cnt[u])); err != nil {
+						if err := bench.WantAll(checkUser(it, u), bench.WantS(it, "nick", nicks[u]), wantN(it, "cnt", cnt[u])); err != nil {
 							return fmt.Errorf("read-back after UpdateItem: %w", err)
 						}
 					}

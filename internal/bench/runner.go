@@ -157,11 +157,7 @@ func Run(ctx context.Context, cs []Contender, ws []Workload, opt Options) []Resu
 		}
 		for k := range cs {
 			st := &res.Stats[k]
-			slices.Sort(lat[k])
-			if n := len(lat[k]); n > 0 {
-				st.P50 = lat[k][n/2]
-				st.P99 = lat[k][min(n-1, int(math.Ceil(0.99*float64(n)))-1)]
-			}
+			st.P50, st.P99 = Percentiles(lat[k])
 		}
 		if len(cs) >= 2 && res.Stats[0].Wrong == "" && res.Stats[1].Wrong == "" {
 			a, b := res.Stats[0].Rounds, res.Stats[1].Rounds
@@ -264,4 +260,15 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// Percentiles sorts lat and returns its p50 and p99 (nearest rank); zero
+// for no samples.
+func Percentiles(lat []time.Duration) (p50, p99 time.Duration) {
+	n := len(lat)
+	if n == 0 {
+		return 0, 0
+	}
+	slices.Sort(lat)
+	return lat[n/2], lat[min(n-1, int(math.Ceil(0.99*float64(n)))-1)]
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -175,11 +174,7 @@ func Run(ctx context.Context, cs []Contender, ws []Workload, opt Options) ([]Res
 		}
 		for k := range cs {
 			st := &res.Stats[k]
-			slices.Sort(lat[k])
-			if n := len(lat[k]); n > 0 {
-				st.P50 = lat[k][n/2]
-				st.P99 = lat[k][min(n-1, int(math.Ceil(0.99*float64(n)))-1)]
-			}
+			st.P50, st.P99 = bench.Percentiles(lat[k])
 		}
 		if len(cs) >= 2 && res.Stats[0].Wrong == "" && res.Stats[1].Wrong == "" {
 			a, b := res.Stats[0].Rounds, res.Stats[1].Rounds

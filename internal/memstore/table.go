@@ -91,15 +91,12 @@ func (t *table) attrType(name string) types.ScalarAttributeType {
 }
 
 // get returns the stored row for a key item, or nil.
-func (t *table) get(key attr.Item) *row {
+func (t *table) get(key attr.Item) *row { return t.getAt(key, nil) }
+
+// getAt reads a key from a past version, or from the present when v is nil.
+func (t *table) getAt(key attr.Item, v *version) *row {
 	var buf [256]byte
-	k := t.keys.rowKey(buf[:0], key)
-	// The pivot is not kept, so it may alias the stack buffer.
-	r, ok := t.rows.Get(&row{key: unsafe.String(unsafe.SliceData(k), len(k))})
-	if !ok {
-		return nil
-	}
-	return r
+	return t.getRowAt(t.keys.rowKey(buf[:0], key), v)
 }
 
 // getRowAt finds a row by its row key, in a past version or the present.
@@ -110,18 +107,6 @@ func (t *table) getRowAt(rk []byte, v *version) *row {
 	}
 	// The pivot is not kept, so it may alias the caller's buffer.
 	r, ok := tree.Get(&row{key: unsafe.String(unsafe.SliceData(rk), len(rk))})
-	if !ok {
-		return nil
-	}
-	return r
-}
-
-// getAt reads a key from a past version, or from the present when v is nil.
-func (t *table) getAt(key attr.Item, v *version) *row {
-	if v == nil {
-		return t.get(key)
-	}
-	r, ok := v.rows.Get(&row{key: string(t.keys.rowKey(nil, key))})
 	if !ok {
 		return nil
 	}

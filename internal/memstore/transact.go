@@ -76,20 +76,21 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 
 	actions := make([]*txAction, n)
 	seen := map[*table]map[string]bool{}
+	refs := make([]itemRef, n) // each action's item, for the duplicate check and the claims
 	size := 0
 	for i, ti := range in.TransactItems {
 		a, err := s.parseTxAction(ti)
 		if err != nil {
 			return nil, err
 		}
-		rk := string(a.t.keys.rowKey(nil, a.key))
+		refs[i] = itemRef{t: a.t, key: string(a.t.keys.rowKey(nil, a.key))}
 		if seen[a.t] == nil {
 			seen[a.t] = map[string]bool{}
 		}
-		if seen[a.t][rk] {
+		if seen[a.t][refs[i].key] {
 			return nil, validation("Transaction request cannot include multiple operations on one item")
 		}
-		seen[a.t][rk] = true
+		seen[a.t][refs[i].key] = true
 		if a.put != nil {
 			size += attr.ItemSize(a.put)
 		}
@@ -99,10 +100,6 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 		return nil, validation("Transaction request size has exceeded the maximum allowed size")
 	}
 
-	refs := make([]itemRef, n)
-	for i, a := range actions {
-		refs[i] = itemRef{t: a.t, key: string(a.t.keys.rowKey(nil, a.key))}
-	}
 	owner := new(txOwner)
 	if busy := s.claims.claim(owner, refs); busy != nil {
 		return nil, conflictReasons(n, busy)
@@ -340,6 +337,7 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 		proj *expr.Projection
 	}
 	gets := make([]getAction, n)
+	var busy []int // items a write transaction holds
 	seen := map[*table]map[string]bool{}
 	for i, ti := range in.TransactItems {
 		g := ti.Get
@@ -367,19 +365,16 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 		if err != nil {
 			return nil, err
 		}
-		rk := string(t.keys.rowKey(nil, key))
+		ref := itemRef{t: t, key: string(t.keys.rowKey(nil, key))}
 		if seen[t] == nil {
 			seen[t] = map[string]bool{}
 		}
-		if seen[t][rk] {
+		if seen[t][ref.key] {
 			return nil, validation("Transaction request cannot include multiple operations on one item")
 		}
-		seen[t][rk] = true
+		seen[t][ref.key] = true
 		gets[i] = getAction{t: t, key: key, proj: proj}
-	}
-	var busy []int
-	for i, g := range gets {
-		if s.claims.held(itemRef{t: g.t, key: string(g.t.keys.rowKey(nil, g.key))}) {
+		if s.claims.held(ref) {
 			busy = append(busy, i)
 		}
 	}

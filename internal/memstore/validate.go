@@ -16,35 +16,18 @@ const (
 const msgItemTooLarge = "Item size has exceeded the maximum allowed size"
 
 // checkKey validates a request's Key against a key schema and returns a
-// normalized copy (numbers canonical).
+// normalized copy (numbers canonical), for writes that store it.
 func checkKey(ks keySchema, key map[string]types.AttributeValue) (attr.Item, error) {
-	if key == nil {
-		return nil, validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null")
+	if err := validKey(ks, key); err != nil {
+		return nil, err
 	}
-	want := 1
-	if ks.Range != nil {
-		want = 2
-	}
-	if len(key) != want {
-		return nil, validation("The provided key element does not match the schema")
-	}
-	out := make(attr.Item, want)
-	for i, kd := range []*keyDef{&ks.Hash, ks.Range} {
-		if kd == nil {
-			continue
-		}
-		v, ok := key[kd.Name]
-		if !ok || attr.TypeOf(v) != string(kd.Type) {
-			return nil, validation("The provided key element does not match the schema")
-		}
+	out := make(attr.Item, len(key))
+	for name, v := range key {
 		nv, err := attr.Normalize(v)
 		if err != nil {
 			return nil, asValidation(err)
 		}
-		if err := checkKeyValue(kd.Name, nv, i == 0); err != nil {
-			return nil, err
-		}
-		out[kd.Name] = nv
+		out[name] = nv
 	}
 	return out, nil
 }
@@ -52,15 +35,24 @@ func checkKey(ks keySchema, key map[string]types.AttributeValue) (attr.Item, err
 // keyRow validates a request's Key like checkKey and appends its row key
 // to dst, without copying the key: reads only need to find the row.
 func keyRow(ks keySchema, key map[string]types.AttributeValue, dst []byte) ([]byte, error) {
+	if err := validKey(ks, key); err != nil {
+		return nil, err
+	}
+	return ks.rowKey(dst, key), nil
+}
+
+// validKey checks that key holds exactly the schema's attributes, with
+// their types, valid numbers, and non-empty values within the size limits.
+func validKey(ks keySchema, key map[string]types.AttributeValue) error {
 	if key == nil {
-		return nil, validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null")
+		return validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}
 	want := 1
 	if ks.Range != nil {
 		want = 2
 	}
 	if len(key) != want {
-		return nil, validation("The provided key element does not match the schema")
+		return validation("The provided key element does not match the schema")
 	}
 	for i, kd := range []*keyDef{&ks.Hash, ks.Range} {
 		if kd == nil {
@@ -68,18 +60,18 @@ func keyRow(ks keySchema, key map[string]types.AttributeValue, dst []byte) ([]by
 		}
 		v, ok := key[kd.Name]
 		if !ok || attr.TypeOf(v) != string(kd.Type) {
-			return nil, validation("The provided key element does not match the schema")
+			return validation("The provided key element does not match the schema")
 		}
 		if n, isN := v.(*types.AttributeValueMemberN); isN {
 			if _, err := attr.CanonicalNumber(n.Value); err != nil {
-				return nil, asValidation(err)
+				return asValidation(err)
 			}
 		}
 		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return ks.rowKey(dst, key), nil
+	return nil
 }
 
 // checkKeyValue enforces non-empty S/B keys and the key size limits.

@@ -128,12 +128,7 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 		}
 	}
 
-	rd := &reader{
-		t: t, ix: ix, filter: filter, proj: proj, limit: limit,
-		count:      sel == types.SelectCount,
-		fullItems:  ix != nil && !ix.global && (sel == types.SelectAllAttributes || (proj != nil && !projectsAll(ix, t.keys, proj))),
-		consistent: aws.ToBool(in.ConsistentRead),
-	}
+	rd := newReader(t, ix, filter, proj, limit, sel, aws.ToBool(in.ConsistentRead))
 	t.mu.RLock()
 	rd.view = s.readView(t, ix != nil && ix.global || !rd.consistent)
 	if rng.hi == "" || rng.lo < rng.hi {
@@ -151,12 +146,7 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 		LastEvaluatedKey: rd.lastKey(),
 		ConsumedCapacity: u.render(in.ReturnConsumedCapacity),
 	}
-	if !rd.count {
-		out.Items = rd.items
-		if out.Items == nil {
-			out.Items = []map[string]types.AttributeValue{}
-		}
-	}
+	out.Items = rd.result()
 	return out, nil
 }
 

@@ -67,6 +67,30 @@ type reader struct {
 	stoppedEarly bool
 }
 
+// newReader sets up a Query or Scan read of a table or index. An LSI read
+// that asks for attributes the index does not project fetches whole items,
+// as DynamoDB does; a GSI cannot.
+func newReader(t *table, ix *index, filter *expr.Condition, proj *expr.Projection, limit int, sel types.Select, consistent bool) *reader {
+	return &reader{
+		t: t, ix: ix, filter: filter, proj: proj, limit: limit,
+		count:      sel == types.SelectCount,
+		fullItems:  ix != nil && !ix.global && (sel == types.SelectAllAttributes || (proj != nil && !projectsAll(ix, t.keys, proj))),
+		consistent: consistent,
+	}
+}
+
+// result is the page's Items: none for Select COUNT, else a list that is
+// never nil (an empty page is [] on the wire, as the service sends it).
+func (rd *reader) result() []map[string]types.AttributeValue {
+	if rd.count {
+		return nil
+	}
+	if rd.items == nil {
+		return []map[string]types.AttributeValue{}
+	}
+	return rd.items
+}
+
 func (rd *reader) tree() *btree.BTreeG[*row] {
 	if v := rd.view; v != nil {
 		if rd.ix != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/monotable/monotable/internal/memstore/expr"
 )
@@ -91,12 +90,7 @@ func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
 		}
 	}
 
-	rd := &reader{
-		t: t, ix: ix, filter: filter, proj: proj, limit: limit,
-		count:      sel == types.SelectCount,
-		fullItems:  ix != nil && !ix.global && (sel == types.SelectAllAttributes || (proj != nil && !projectsAll(ix, t.keys, proj))),
-		consistent: aws.ToBool(in.ConsistentRead),
-	}
+	rd := newReader(t, ix, filter, proj, limit, sel, aws.ToBool(in.ConsistentRead))
 	t.mu.RLock()
 	rd.view = s.readView(t, ix != nil && ix.global || !rd.consistent)
 	if seg.hi == "" || seg.lo < seg.hi {
@@ -114,12 +108,7 @@ func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
 		LastEvaluatedKey: rd.lastKey(),
 		ConsumedCapacity: u.render(in.ReturnConsumedCapacity),
 	}
-	if !rd.count {
-		out.Items = rd.items
-		if out.Items == nil {
-			out.Items = []map[string]types.AttributeValue{}
-		}
-	}
+	out.Items = rd.result()
 	return out, nil
 }
 

@@ -238,10 +238,7 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 			order = append(order, w.t)
 		}
 		w.t.mu.Lock()
-		var old attr.Item
-		if cur := w.t.get(w.key); cur != nil {
-			old = cur.item
-		}
+		old := w.t.get(w.key)
 		one := newUsage(w.t.name, true)
 		one.chargeWrite(w.t, old, w.put)
 		if s.admit(w.t, one) != nil {

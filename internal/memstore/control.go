@@ -115,6 +115,7 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 		tableClass:         in.TableClass,
 		sse:                in.SSESpecification,
 		rows:               newTree(),
+		byKey:              map[string]*row{},
 		now:                s.now,
 	}
 	if s.eventual != nil {

@@ -72,6 +72,36 @@ func TestEventualConsistency(t *testing.T) {
 	if n := gsi(); n != 1 {
 		t.Fatalf("GSI after the lag sees %d, want 1", n)
 	}
+
+	// An overwrite that keeps every index key: the past must still show
+	// the old item, in the table and in an index.
+	m := modelItem{pk: "p", sk: 1, g: "x", score: 10, note: "new"}
+	if _, err := s.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("model"), Item: m.av()}); err != nil {
+		t.Fatal(err)
+	}
+	note := func(index string) string {
+		t.Helper()
+		in := &dynamodb.QueryInput{
+			TableName:                 aws.String("model"),
+			KeyConditionExpression:    aws.String("pk = :p"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: "p"}},
+		}
+		if index != "" {
+			in.IndexName = aws.String(index)
+		}
+		out, err := s.Query(ctx, in)
+		if err != nil || len(out.Items) != 1 {
+			t.Fatalf("query %q: %v %v", index, out, err)
+		}
+		return out.Items[0]["note"].(*types.AttributeValueMemberS).Value
+	}
+	if got, lsi := note(""), note("pkScore"); got != "n" || lsi != "n" {
+		t.Fatalf("stale reads after an in-place overwrite: table %q, LSI %q, want the old n", got, lsi)
+	}
+	clock.Advance(1500 * time.Millisecond)
+	if got, lsi := note(""), note("pkScore"); got != "new" || lsi != "new" {
+		t.Fatalf("reads after the lag: table %q, LSI %q, want new", got, lsi)
+	}
 }
 
 // TestEventualConsistencyOff: by default every read is current.

@@ -51,14 +51,16 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 	}
 	consistent := aws.ToBool(in.ConsistentRead)
 	t.mu.RLock()
-	r := t.getRowAt(rk, s.readView(t, !consistent))
+	var item attr.Item
+	size := 0
+	if r := t.getRowAt(rk, s.readView(t, !consistent)); r != nil {
+		item, size = r.item, r.size
+	}
 	t.mu.RUnlock()
 
 	out := &dynamodb.GetItemOutput{}
-	size := 0
-	if r != nil {
-		size = r.size
-		out.Item = project(proj, r.item)
+	if item != nil {
+		out.Item = project(proj, item)
 	}
 	u := s.readUsage(t, in.ReturnConsumedCapacity, readUnits(size, consistent))
 	if err := s.admit(t, u); err != nil {
@@ -122,9 +124,7 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 		t.mu.Unlock()
 		return &dynamodb.PutItemOutput{}, nil
 	}
-	if cur := t.get(item); cur != nil {
-		old = cur.item
-	}
+	old = t.get(item)
 	if !eval(cond, old) {
 		t.mu.Unlock()
 		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
@@ -208,11 +208,7 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 		t.mu.Unlock()
 		return nil, err
 	}
-	cur := t.get(key)
-	var old attr.Item
-	if cur != nil {
-		old = cur.item
-	}
+	old := t.get(key)
 	if !eval(cond, old) {
 		t.mu.Unlock()
 		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
@@ -269,11 +265,7 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 		t.mu.Unlock()
 		return nil, err
 	}
-	cur := t.get(key)
-	var old attr.Item
-	if cur != nil {
-		old = cur.item
-	}
+	old := t.get(key)
 	if !eval(cond, old) {
 		t.mu.Unlock()
 		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)

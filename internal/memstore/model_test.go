@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -81,14 +82,19 @@ func TestRandomOperationsAgainstModel(t *testing.T) {
 	seeds := []uint64{1, 2, 3}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			runModel(t, seed, 1500)
+			runModel(t, New(), seed, 1500)
 		})
 	}
+	// Keeping past versions (for stale reads) switches writes from editing
+	// rows to replacing them; no read is drawn stale here, so the model
+	// still holds.
+	t.Run("versions kept", func(t *testing.T) {
+		runModel(t, New(WithEventualConsistency(EventualConsistency{Lag: time.Second, Seed: 1})), 4, 1500)
+	})
 }
 
-func runModel(t *testing.T, seed uint64, steps int) {
+func runModel(t *testing.T, s *Store, seed uint64, steps int) {
 	ctx := context.Background()
-	s := New()
 	newModelTable(t, s)
 	r := rand.New(rand.NewPCG(seed, seed*7+1))
 	model := map[modelKey]modelItem{}
@@ -129,14 +135,54 @@ func runModel(t *testing.T, seed uint64, steps int) {
 			} else if !isConditionFailed(err) {
 				t.Fatalf("step %d update of missing item: got %v, want ConditionalCheckFailedException", step, err)
 			}
-		case op < 8: // query the table, paging through everything
+		case op < 7: // query the table, paging through everything
 			checkQuery(t, s, r, model, pks[r.IntN(len(pks))])
+		case op < 8: // read one item, or add or drop an index now and then
+			if r.IntN(20) == 0 {
+				toggleIndex(t, s)
+				break
+			}
+			k := modelKey{pks[r.IntN(len(pks))], r.IntN(200) - 100}
+			out, err := s.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("model"), Key: keyAV(k)})
+			if err != nil {
+				t.Fatalf("step %d get: %v", step, err)
+			}
+			m, exists := model[k]
+			if exists != (out.Item != nil) || exists && !attr.EqualItems(out.Item, m.av()) {
+				t.Fatalf("step %d get %v: got %v, model has %v (%v)", step, k, out.Item, m.av(), exists)
+			}
 		default: // query the sparse GSI
 			checkGSI(t, s, r, model, gs[1+r.IntN(len(gs)-1)])
 		}
 		if step%50 == 0 {
 			checkInvariants(t, s, "model")
 		}
+	}
+	checkInvariants(t, s, "model")
+}
+
+// toggleIndex adds the GSI "byNote" (g, then note; INCLUDE pk) when it is
+// missing and drops it when it is there, so rows outlive index changes.
+func toggleIndex(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := s.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("model")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &dynamodb.UpdateTableInput{TableName: aws.String("model")}
+	if len(d.Table.GlobalSecondaryIndexes) > 1 {
+		in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("byNote")}}}
+	} else {
+		in.AttributeDefinitions = append(d.Table.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String("note"), AttributeType: types.ScalarAttributeTypeS})
+		in.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+			IndexName:  aws.String("byNote"),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("note"), KeyType: types.KeyTypeRange}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: []string{"pk"}},
+		}}}
+	}
+	if _, err := s.UpdateTable(ctx, in); err != nil {
+		t.Fatalf("UpdateTable: %v", err)
 	}
 	checkInvariants(t, s, "model")
 }
@@ -276,14 +322,32 @@ func checkInvariants(t *testing.T, s *Store, name string) {
 		if r.key != string(tb.keys.rowKey(nil, r.item)) {
 			t.Fatalf("row key out of date for %v", r.item)
 		}
+		if tb.byKey[r.key] != r {
+			t.Fatalf("key map does not point at the tree's row for %v", r.item)
+		}
 		size += int64(r.size)
-		for _, ix := range tb.indexes {
-			if ix.covers(r.item) {
-				want[ix][ix.rowKey(tb.keys, r.item)] = true
+		if len(r.ixRows) != len(tb.indexes) {
+			t.Fatalf("row has %d index entries for %d indexes", len(r.ixRows), len(tb.indexes))
+		}
+		for i, ix := range tb.indexes {
+			e := r.ixRows[i]
+			if !ix.covers(r.item) || !ix.typesMatch(r.item) {
+				if e != nil {
+					t.Fatalf("row keeps an entry in %s, which does not cover it", ix.name)
+				}
+				continue
+			}
+			k := ix.rowKey(tb.keys, r.item)
+			want[ix][k] = true
+			if got, _ := ix.rows.Get(&row{key: k}); e == nil || got != e {
+				t.Fatalf("row's entry for %s is not the index's row", ix.name)
 			}
 		}
 		return true
 	})
+	if len(tb.byKey) != tb.rows.Len() {
+		t.Fatalf("key map has %d rows, tree %d", len(tb.byKey), tb.rows.Len())
+	}
 	if size != tb.sizeBytes {
 		t.Fatalf("table size %d, rows add up to %d", tb.sizeBytes, size)
 	}
@@ -296,7 +360,7 @@ func checkInvariants(t *testing.T, s *Store, name string) {
 			if !want[ix][r.key] {
 				t.Fatalf("index %s has a row with no base item: %v", ix.name, r.item)
 			}
-			if base := tb.get(r.item); base == nil || !attr.EqualItems(base.item, r.item) {
+			if base := tb.get(r.item); base == nil || !attr.EqualItems(base, r.item) {
 				t.Fatalf("index %s row differs from its base item", ix.name)
 			}
 			return true

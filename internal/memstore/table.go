@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -11,13 +12,22 @@ import (
 	"github.com/monotable/monotable/internal/memstore/attr"
 )
 
-// row is one entry of a table or index tree. Items are immutable once
-// stored: a write replaces the row's item, never edits it, so a reader that
-// copied a pointer under the lock can finish its work after unlocking.
+// row is one entry of a table or index tree. An item is immutable once
+// stored: a write gives the row a new item, never edits the old one, so a
+// reader that took the item under the lock can use it after unlocking (the
+// row itself it may only read under the lock).
+//
+// Rows are edited in place on overwrite, which spares a tree search per
+// write; when eventual consistency keeps past versions, those share rows,
+// and a write replaces rows instead (see table.editable).
 type row struct {
 	key  string
 	item attr.Item
 	size int
+	// ixRows holds a base-table row's entry in each index, by position in
+	// table.indexes, nil where the index leaves the item out. An overwrite
+	// that keeps an index key updates that entry without a search.
+	ixRows []*row
 }
 
 func rowLess(a, b *row) bool { return a.key < b.key }
@@ -67,6 +77,7 @@ type table struct {
 	ttl                *types.TimeToLiveSpecification
 
 	rows      *btree.BTreeG[*row]
+	byKey     map[string]*row // the same rows by key, for point reads and writes in O(1)
 	sizeBytes int64
 	indexes   []*index // GSIs then LSIs, in creation order
 }
@@ -90,8 +101,13 @@ func (t *table) attrType(name string) types.ScalarAttributeType {
 	return ""
 }
 
-// get returns the stored row for a key item, or nil.
-func (t *table) get(key attr.Item) *row { return t.getAt(key, nil) }
+// get returns the stored item for a key item, or nil.
+func (t *table) get(key attr.Item) attr.Item {
+	if r := t.getAt(key, nil); r != nil {
+		return r.item
+	}
+	return nil
+}
 
 // getAt reads a key from a past version, or from the present when v is nil.
 func (t *table) getAt(key attr.Item, v *version) *row {
@@ -101,70 +117,75 @@ func (t *table) getAt(key attr.Item, v *version) *row {
 
 // getRowAt finds a row by its row key, in a past version or the present.
 func (t *table) getRowAt(rk []byte, v *version) *row {
-	tree := t.rows
-	if v != nil {
-		tree = v.rows
+	if v == nil {
+		return t.byKey[string(rk)]
 	}
 	// The pivot is not kept, so it may alias the caller's buffer.
-	r, ok := tree.Get(&row{key: unsafe.String(unsafe.SliceData(rk), len(rk))})
-	if !ok {
-		return nil
-	}
+	r, _ := v.rows.Get(&row{key: unsafe.String(unsafe.SliceData(rk), len(rk))})
 	return r
 }
 
-// put stores item (already validated, owned by the table from now on) and
-// returns the row it replaced, if any.
-func (t *table) put(item attr.Item) (old *row) { return t.putSized(item, attr.ItemSize(item)) }
+// editable reports whether writes may edit rows in place: not while past
+// versions (which share rows) are kept for stale reads.
+func (t *table) editable() bool { return t.history == nil }
+
+// put stores item (already validated, owned by the table from now on).
+func (t *table) put(item attr.Item) { t.putSized(item, attr.ItemSize(item)) }
 
 // putSized is put with the item's size already known.
-func (t *table) putSized(item attr.Item, size int) (old *row) {
+func (t *table) putSized(item attr.Item, size int) {
 	t.history.beforeWrite(t, t.now())
-	r := &row{key: string(t.keys.rowKey(make([]byte, 0, 64), item)), item: item, size: size}
-	old, _ = t.rows.ReplaceOrInsert(r)
-	t.sizeBytes += int64(r.size)
-	if old != nil {
-		t.sizeBytes -= int64(old.size)
+	var buf [256]byte
+	rk := t.keys.rowKey(buf[:0], item)
+	r := t.byKey[string(rk)]
+	var prev attr.Item
+	if r == nil {
+		r = &row{key: string(rk)}
+		if len(t.indexes) > 0 {
+			r.ixRows = make([]*row, len(t.indexes))
+		}
+		t.rows.ReplaceOrInsert(r)
+		t.byKey[r.key] = r
+	} else {
+		prev = r.item
+		t.sizeBytes -= int64(r.size)
+		if !t.editable() {
+			r = &row{key: r.key, ixRows: slices.Clone(r.ixRows)}
+			t.rows.ReplaceOrInsert(r)
+			t.byKey[r.key] = r
+		}
 	}
-	for _, ix := range t.indexes {
-		if old != nil && ix.sameKey(old.item, item) {
-			ix.add(t.keys, item, size) // replaces the row in place
-			continue
-		}
-		if old != nil {
-			ix.remove(t.keys, old.item)
-		}
-		ix.add(t.keys, item, size)
+	r.item, r.size = item, size
+	t.sizeBytes += int64(size)
+	for i, ix := range t.indexes {
+		r.ixRows[i] = ix.update(t, r.ixRows[i], prev, item, size)
 	}
 	if t.streamLog != nil {
-		var prev attr.Item
-		if old != nil {
-			prev = old.item
-		}
 		t.streamLog.append(prev, item, false, t.now())
 	}
-	return old
 }
 
-// delete removes the row for a key item and returns it, or nil.
-func (t *table) delete(key attr.Item) *row { return t.deleteBy(key, false) }
+// delete removes the item with a key and reports whether there was one.
+func (t *table) delete(key attr.Item) bool { return t.deleteBy(key, false) }
 
 // deleteBy removes a row; service marks a TTL deletion in the stream.
-func (t *table) deleteBy(key attr.Item, service bool) *row {
-	k := string(t.keys.rowKey(nil, key))
-	if _, ok := t.rows.Get(&row{key: k}); !ok {
-		return nil
+func (t *table) deleteBy(key attr.Item, service bool) bool {
+	var buf [256]byte
+	old := t.byKey[string(t.keys.rowKey(buf[:0], key))]
+	if old == nil {
+		return false
 	}
 	t.history.beforeWrite(t, t.now())
-	old, _ := t.rows.Delete(&row{key: k})
+	t.rows.Delete(old)
+	delete(t.byKey, old.key)
 	t.sizeBytes -= int64(old.size)
-	for _, ix := range t.indexes {
-		ix.remove(t.keys, old.item)
+	for i, ix := range t.indexes {
+		ix.drop(old.ixRows[i])
 	}
 	if t.streamLog != nil {
 		t.streamLog.append(old.item, nil, service, t.now())
 	}
-	return old
+	return true
 }
 
 // covers reports whether item belongs in the index: it must carry every
@@ -203,27 +224,53 @@ func (ix *index) sameKey(a, b attr.Item) bool {
 	return true
 }
 
-func (ix *index) add(tk keySchema, item attr.Item, size int) {
+// update brings an item's index entry cur (nil if none) in line with its
+// new version and returns the entry now in the index, nil if none. An entry
+// whose key is unchanged is edited (or, with past versions kept, replaced)
+// without a search for its position.
+func (ix *index) update(t *table, cur *row, prev, item attr.Item, size int) *row {
+	if cur == nil || !ix.sameKey(prev, item) {
+		ix.drop(cur)
+		return ix.insert(t.keys, item, size)
+	}
+	size = ix.storedSize(t.keys, item, size)
+	ix.sizeBytes += int64(size - cur.size)
+	if !t.editable() {
+		cur = &row{key: cur.key}
+		ix.rows.ReplaceOrInsert(cur)
+	}
+	cur.item, cur.size = item, size
+	return cur
+}
+
+// insert adds an item's entry if the index covers it and returns it.
+func (ix *index) insert(tk keySchema, item attr.Item, size int) *row {
 	if !ix.covers(item) {
-		return
+		return nil
 	}
-	if ix.projection.ProjectionType != types.ProjectionTypeAll {
-		size = attr.ItemSize(ix.projectItem(tk, item))
-	}
-	r := &row{key: ix.rowKey(tk, item), item: item, size: size}
+	r := &row{key: ix.rowKey(tk, item), item: item, size: ix.storedSize(tk, item, size)}
 	if old, replaced := ix.rows.ReplaceOrInsert(r); replaced {
 		ix.sizeBytes -= int64(old.size)
 	}
 	ix.sizeBytes += int64(r.size)
+	return r
 }
 
-func (ix *index) remove(tk keySchema, item attr.Item) {
-	if !ix.covers(item) {
+// drop removes an entry (nil: nothing to do).
+func (ix *index) drop(r *row) {
+	if r == nil {
 		return
 	}
-	if old, ok := ix.rows.Delete(&row{key: ix.rowKey(tk, item)}); ok {
-		ix.sizeBytes -= int64(old.size)
+	ix.rows.Delete(r)
+	ix.sizeBytes -= int64(r.size)
+}
+
+// storedSize is the size of what the index keeps of an item of itemSize.
+func (ix *index) storedSize(tk keySchema, item attr.Item, itemSize int) int {
+	if ix.projection.ProjectionType == types.ProjectionTypeAll {
+		return itemSize
 	}
+	return attr.ItemSize(ix.projectItem(tk, item))
 }
 
 // projectItem returns what the index stores of an item: everything for

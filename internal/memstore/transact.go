@@ -120,9 +120,7 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 	failed := false
 	for i, a := range actions {
 		reasons[i] = types.CancellationReason{Code: aws.String("None")}
-		if cur := a.t.get(a.key); cur != nil {
-			a.oldItem = cur.item
-		}
+		a.oldItem = a.t.get(a.key)
 		if !eval(a.cond, a.oldItem) {
 			failed = true
 			reasons[i] = types.CancellationReason{Code: aws.String("ConditionalCheckFailed"), Message: aws.String("The conditional request failed")}
@@ -393,7 +391,7 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 			u = newUsage(g.t.name, false)
 			usages[g.t] = u
 		}
-		if r := g.t.get(g.key); r != nil {
+		if r := g.t.getAt(g.key, nil); r != nil {
 			out.Responses[i].Item = project(g.proj, r.item)
 			u.units += 2 * readUnits(r.size, true)
 		} else {

@@ -160,22 +160,10 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 		}
 	}
 	if len(deletes) > 0 {
-		kept := t.indexes[:0]
-		for _, ix := range t.indexes {
-			if !deletes[ix.name] {
-				kept = append(kept, ix)
-			}
-		}
-		t.indexes = kept
+		t.dropIndexes(deletes)
 	}
 	for _, ix := range creates {
-		t.rows.Ascend(func(r *row) bool {
-			if ix.covers(r.item) && ix.typesMatch(r.item) {
-				ix.add(t.keys, r.item, r.size)
-			}
-			return true
-		})
-		t.indexes = append(t.indexes, ix)
+		t.backfill(ix)
 	}
 	t.attrDefs = t.attrDefs[:0]
 	used := map[string]bool{}
@@ -223,4 +211,40 @@ func (ix *index) typesMatch(item map[string]types.AttributeValue) bool {
 		}
 	}
 	return true
+}
+
+// dropIndexes removes the named indexes and each row's entries for them.
+func (t *table) dropIndexes(names map[string]bool) {
+	keep := make([]bool, len(t.indexes))
+	kept := t.indexes[:0]
+	for i, ix := range t.indexes {
+		if keep[i] = !names[ix.name]; keep[i] {
+			kept = append(kept, ix)
+		}
+	}
+	t.indexes = kept
+	t.rows.Ascend(func(r *row) bool {
+		entries := r.ixRows[:0]
+		for i, e := range r.ixRows {
+			if keep[i] {
+				entries = append(entries, e)
+			}
+		}
+		r.ixRows = entries
+		return true
+	})
+}
+
+// backfill adds a new index and fills it from the table's items; items
+// whose index key attributes have the wrong type stay out, as in DynamoDB.
+func (t *table) backfill(ix *index) {
+	t.indexes = append(t.indexes, ix)
+	t.rows.Ascend(func(r *row) bool {
+		var e *row
+		if ix.typesMatch(r.item) {
+			e = ix.insert(t.keys, r.item, r.size)
+		}
+		r.ixRows = append(r.ixRows, e)
+		return true
+	})
 }

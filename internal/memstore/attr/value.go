@@ -91,7 +91,7 @@ func Equal(a, b types.AttributeValue) bool {
 		return ok && x.Value == y.Value
 	case *types.AttributeValueMemberN:
 		y, ok := b.(*types.AttributeValueMemberN)
-		return ok && CompareNumbers(x.Value, y.Value) == 0
+		return ok && (x.Value == y.Value || CompareNumbers(x.Value, y.Value) == 0)
 	case *types.AttributeValueMemberB:
 		y, ok := b.(*types.AttributeValueMemberB)
 		return ok && bytes.Equal(x.Value, y.Value)

@@ -102,12 +102,11 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 	if in.Item == nil {
 		return nil, validation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")
 	}
-	item, err := attr.NormalizeItem(in.Item)
+	item, size, err := attr.NormalizeItemSize(in.Item)
 	if err != nil {
 		return nil, asValidation(err)
 	}
-	size, err := t.checkItemSize(item)
-	if err != nil {
+	if err := t.checkItemSized(item, size); err != nil {
 		return nil, err
 	}
 

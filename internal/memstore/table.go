@@ -125,6 +125,13 @@ func (t *table) getRowAt(rk []byte, v *version) *row {
 	return r
 }
 
+// beforeWrite saves the present for stale reads, when they are on.
+func (t *table) beforeWrite() {
+	if t.history != nil {
+		t.history.beforeWrite(t, t.now())
+	}
+}
+
 // editable reports whether writes may edit rows in place: not while past
 // versions (which share rows) are kept for stale reads.
 func (t *table) editable() bool { return t.history == nil }
@@ -134,7 +141,7 @@ func (t *table) put(item attr.Item) { t.putSized(item, attr.ItemSize(item)) }
 
 // putSized is put with the item's size already known.
 func (t *table) putSized(item attr.Item, size int) {
-	t.history.beforeWrite(t, t.now())
+	t.beforeWrite()
 	var buf [256]byte
 	rk := t.keys.rowKey(buf[:0], item)
 	r := t.byKey[string(rk)]
@@ -175,7 +182,7 @@ func (t *table) deleteBy(key attr.Item, service bool) bool {
 	if old == nil {
 		return false
 	}
-	t.history.beforeWrite(t, t.now())
+	t.beforeWrite()
 	t.rows.Delete(old)
 	delete(t.byKey, old.key)
 	t.sizeBytes -= int64(old.size)
@@ -270,7 +277,28 @@ func (ix *index) storedSize(tk keySchema, item attr.Item, itemSize int) int {
 	if ix.projection.ProjectionType == types.ProjectionTypeAll {
 		return itemSize
 	}
-	return attr.ItemSize(ix.projectItem(tk, item))
+	// ItemSize(ix.projectItem(tk, item)), without building the projection.
+	n := 0
+	add := func(name string) {
+		if v, ok := item[name]; ok {
+			n += len(name) + attr.Size(v)
+		}
+	}
+	var keys [4]string // the table's and the index's key names, once each
+	nk := 0
+	for _, kd := range []*keyDef{&tk.Hash, tk.Range, &ix.keys.Hash, ix.keys.Range} {
+		if kd != nil && !slices.Contains(keys[:nk], kd.Name) {
+			keys[nk] = kd.Name
+			nk++
+			add(kd.Name)
+		}
+	}
+	for name := range ix.include {
+		if !slices.Contains(keys[:nk], name) {
+			add(name)
+		}
+	}
+	return n
 }
 
 // projectItem returns what the index stores of an item: everything for

@@ -110,19 +110,25 @@ func (t *table) checkItem(item attr.Item) error {
 
 // checkItemSize is checkItem, also returning the item's size.
 func (t *table) checkItemSize(item attr.Item) (int, error) {
+	size := attr.ItemSize(item)
+	return size, t.checkItemSized(item, size)
+}
+
+// checkItemSized is checkItem for an item whose size is known.
+func (t *table) checkItemSized(item attr.Item, size int) error {
 	for i, kd := range []*keyDef{&t.keys.Hash, t.keys.Range} {
 		if kd == nil {
 			continue
 		}
 		v, ok := item[kd.Name]
 		if !ok {
-			return 0, validation("One or more parameter values were invalid: Missing the key %s in the item", kd.Name)
+			return validation("One or more parameter values were invalid: Missing the key %s in the item", kd.Name)
 		}
 		if got := attr.TypeOf(v); got != string(kd.Type) {
-			return 0, validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", kd.Name, kd.Type, got)
+			return validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", kd.Name, kd.Type, got)
 		}
 		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	for _, ix := range t.indexes {
@@ -135,21 +141,20 @@ func (t *table) checkItemSize(item attr.Item) (int, error) {
 				continue
 			}
 			if got := attr.TypeOf(v); got != string(kd.Type) {
-				return 0, validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
+				return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
 			}
 			if isEmptyKey(v) {
-				return 0, validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
+				return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
 			}
 			if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
-				return 0, err
+				return err
 			}
 		}
 	}
-	size := attr.ItemSize(item)
 	if size > maxItemSize {
-		return 0, validationMsg(msgItemTooLarge)
+		return validationMsg(msgItemTooLarge)
 	}
-	return size, nil
+	return nil
 }
 
 func isEmptyKey(v types.AttributeValue) bool {

@@ -31,15 +31,24 @@ func Normalize(v types.AttributeValue) (types.AttributeValue, error) {
 
 // NormalizeItem validates and copies every value of an item.
 func NormalizeItem(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	out, _, err := NormalizeItemSize(item)
+	return out, err
+}
+
+// NormalizeItemSize is NormalizeItem that also returns ItemSize of the
+// result, measured in the same pass.
+func NormalizeItemSize(item map[string]types.AttributeValue) (map[string]types.AttributeValue, int, error) {
 	out := make(map[string]types.AttributeValue, len(item))
+	size := 0
 	for k, v := range item {
 		nv, err := normalize(v, 0)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out[k] = nv
+		size += len(k) + Size(nv)
 	}
-	return out, nil
+	return out, size, nil
 }
 
 func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) {

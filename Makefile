@@ -28,10 +28,11 @@ LOCAL_FLAGS ?=
 local:
 	$(GO) run ./cmd/monotable local $(LOCAL_FLAGS)
 
-## bench: the store against its peers, in one run (see BENCHMARKS.md).
+## bench: every layer against its peers, in one run (see BENCHMARKS.md).
 bench:
 	$(GO) run ./internal/bench/cmd/benchsuite -out BENCHMARKS.md
 	$(GO) run ./internal/bench/cmd/httpbench -out BENCHMARKS.md
+	$(GO) run ./internal/bench/cmd/layerbench -out BENCHMARKS.md
 	$(GO) run ./internal/samlocal/localbench -out BENCHMARKS.md
 
 ## bench-http: the endpoint against dynalite over loopback HTTP (needs node and npm).

@@ -147,7 +147,7 @@ func (r Report) Markdown() string {
 
 func scaling(rs []Result, name string) string {
 	var lines []string
-	for _, id := range []string{"GetItem", "PutItem", "QueryLimit25", "Top10GSI", "TransactWrite2"} {
+	for _, id := range []string{"GetItem", "PutItem", "QueryLimit25", "Top10GSI", "UpdateItem", "UpdateGSIKey", "TransactWrite2", "ScanFilter"} {
 		var rows []*Result
 		for i := range rs {
 			if rs[i].Workload.ID == id && len(rs[i].Stats) > 0 && rs[i].Stats[0].Wrong == "" && rs[i].Stats[0].Ops > 0 {
@@ -159,9 +159,16 @@ func scaling(rs []Result, name string) string {
 		}
 		lo, hi := rows[0], rows[len(rows)-1]
 		a, b := lo.Stats[0], hi.Stats[0]
-		lines = append(lines, fmt.Sprintf("Scaling, %s (%s): p50 %s at %s items vs %s at %s = %.2fx (means %s vs %s).",
+		line := fmt.Sprintf("Scaling, %s (%s): p50 %s at %s items vs %s at %s = %.2fx (means %s vs %s)",
 			lo.Workload.Name, name, fmtDur(b.P50), SizeLabel(hi.Workload.Size), fmtDur(a.P50), SizeLabel(lo.Workload.Size),
-			float64(b.P50)/float64(a.P50), fmtDur(b.Mean()), fmtDur(a.Mean())))
+			float64(b.P50)/float64(a.P50), fmtDur(b.Mean()), fmtDur(a.Mean()))
+		if len(lo.Stats) > 1 && len(hi.Stats) > 1 {
+			pa, pb := lo.Stats[1], hi.Stats[1]
+			if pa.Wrong == "" && pb.Wrong == "" && pa.Ops > 0 && pb.Ops > 0 {
+				line += fmt.Sprintf("; %s: %s vs %s = %.2fx", pa.Contender, fmtDur(pb.P50), fmtDur(pa.P50), float64(pb.P50)/float64(pa.P50))
+			}
+		}
+		lines = append(lines, line+".")
 	}
 	return strings.Join(lines, "\n")
 }

@@ -64,6 +64,15 @@ type Result struct {
 	Stats       []Stats   // in contender order
 	RoundRatios []float64 // Stats[0] over Stats[1] throughput, per round
 	Ratio       float64   // the median of RoundRatios; NaN if either answered wrong
+	Versus      []Versus  // Stats[0] against each other contender, in order
+}
+
+// Versus is the first contender's throughput over one peer's: per round,
+// and the median of those; NaN if either answered wrong.
+type Versus struct {
+	Peer   string
+	Rounds []float64
+	Ratio  float64
 }
 
 // Run runs the workloads against the contenders. Each contender's fixtures
@@ -88,6 +97,7 @@ func Run(ctx context.Context, cs []Contender, ws []Workload, opt Options) []Resu
 
 	var results []Result
 	for wi, w := range ws {
+		began := time.Now()
 		res := Result{Workload: w, Ratio: math.NaN()}
 		insts := make([]Instance, len(cs))
 		res.Stats = make([]Stats, len(cs))
@@ -116,62 +126,9 @@ func Run(ctx context.Context, cs []Contender, ws []Workload, opt Options) []Resu
 			insts[k] = w.New(env)
 		}
 
-		lat := make([][]time.Duration, len(cs))
-		run := func(k, r int, budget time.Duration, maxOps int) {
-			st := &res.Stats[k]
-			if st.Wrong != "" {
-				return
-			}
-			runtime.GC() // the other contender's garbage is not this one's cost
-			rd, l, checked, err := runRound(ctx, insts[k], r, budget, maxOps, lat[k])
-			st.Checked += checked
-			if err != nil {
-				st.Wrong = err.Error()
-				return
-			}
-			if r < 0 {
-				return
-			}
-			lat[k] = l
-			st.Rounds = append(st.Rounds, rd)
-			st.Ops += rd.Ops
-			st.Busy += rd.Busy
-			if rd.Ops < maxOps {
-				st.Budgeted = true
-			}
-		}
-		budget := cmp0(w.Budget, opt.Budget)
-		if opt.Warmup > 0 {
-			for k := range cs {
-				run(k, -1, min(opt.Warmup, budget), min(1000, res.Stats[k].MaxOps))
-			}
-		}
-		for r := range max(opt.Rounds, 1) {
-			for j := range cs {
-				k := j
-				if r%2 == 1 {
-					k = len(cs) - 1 - j
-				}
-				run(k, r, budget, res.Stats[k].MaxOps)
-			}
-		}
-		for k := range cs {
-			st := &res.Stats[k]
-			st.P50, st.P99 = Percentiles(lat[k])
-		}
-		if len(cs) >= 2 && res.Stats[0].Wrong == "" && res.Stats[1].Wrong == "" {
-			a, b := res.Stats[0].Rounds, res.Stats[1].Rounds
-			for r := range min(len(a), len(b)) {
-				if a[r].Ops > 0 && b[r].Ops > 0 {
-					ta := float64(a[r].Ops) / a[r].Busy.Seconds()
-					tb := float64(b[r].Ops) / b[r].Busy.Seconds()
-					res.RoundRatios = append(res.RoundRatios, ta/tb)
-				}
-			}
-			res.Ratio = median(res.RoundRatios)
-		}
+		measure(ctx, &res, insts, opt)
 		results = append(results, res)
-		logf("%s", res.Summary())
+		logf("%s  (%v)", res.Summary(), time.Since(began).Round(100*time.Millisecond))
 
 		for k := range cs {
 			for f, s := range fixtures[k] {
@@ -185,6 +142,89 @@ func Run(ctx context.Context, cs []Contender, ws []Workload, opt Options) []Resu
 		}
 	}
 	return results
+}
+
+// measure runs one workload's warm-up and timed rounds on instances bound
+// to each contender (nil where res.Stats already says Wrong), contenders
+// interleaved, and fills res with the numbers and ratios.
+func measure(ctx context.Context, res *Result, insts []Instance, opt Options) {
+	w := res.Workload
+	lat := make([][]time.Duration, len(insts))
+	run := func(k, r int, budget time.Duration, maxOps int) {
+		st := &res.Stats[k]
+		if st.Wrong != "" {
+			return
+		}
+		runtime.GC() // the other contender's garbage is not this one's cost
+		rd, l, checked, err := runRound(ctx, insts[k], r, budget, maxOps, lat[k])
+		st.Checked += checked
+		if err != nil {
+			st.Wrong = err.Error()
+			return
+		}
+		if r < 0 {
+			return
+		}
+		lat[k] = l
+		st.Rounds = append(st.Rounds, rd)
+		st.Ops += rd.Ops
+		st.Busy += rd.Busy
+		if rd.Ops < maxOps {
+			st.Budgeted = true
+		}
+	}
+	budget := cmp0(w.Budget, opt.Budget)
+	if opt.Warmup > 0 {
+		for k := range insts {
+			run(k, -1, min(opt.Warmup, budget), min(1000, res.Stats[k].MaxOps))
+		}
+	}
+	for r := range max(opt.Rounds, 1) {
+		for j := range insts {
+			k := j
+			if r%2 == 1 {
+				k = len(insts) - 1 - j
+			}
+			run(k, r, budget, res.Stats[k].MaxOps)
+		}
+	}
+	for k := range insts {
+		st := &res.Stats[k]
+		st.P50, st.P99 = Percentiles(lat[k])
+	}
+	res.Versus = make([]Versus, 0, len(insts))
+	for k := 1; k < len(insts); k++ {
+		v := Versus{Peer: res.Stats[k].Contender, Ratio: math.NaN()}
+		if res.Stats[0].Wrong == "" && res.Stats[k].Wrong == "" {
+			a, b := res.Stats[0].Rounds, res.Stats[k].Rounds
+			for r := range min(len(a), len(b)) {
+				if a[r].Ops > 0 && b[r].Ops > 0 {
+					ta := float64(a[r].Ops) / a[r].Busy.Seconds()
+					tb := float64(b[r].Ops) / b[r].Busy.Seconds()
+					v.Rounds = append(v.Rounds, ta/tb)
+				}
+			}
+			v.Ratio = median(v.Rounds)
+		}
+		res.Versus = append(res.Versus, v)
+	}
+	if len(res.Versus) > 0 {
+		res.RoundRatios, res.Ratio = res.Versus[0].Rounds, res.Versus[0].Ratio
+	}
+}
+
+// Compare measures one workload whose contenders are already set up (code
+// paths over a shared setup, rather than clients with seeded tables): the
+// same rounds, checks and ratios as Run. names and insts are in contender
+// order; the first is compared with each of the others.
+func Compare(ctx context.Context, w Workload, names []string, insts []Instance, opt Options) Result {
+	res := Result{Workload: w, Ratio: math.NaN(), Stats: make([]Stats, len(insts))}
+	for k := range insts {
+		res.Stats[k].Contender = names[k]
+		res.Stats[k].MaxOps = cmp0(w.MaxOps, opt.MaxOps)
+	}
+	measure(ctx, &res, insts, opt)
+	return res
 }
 
 // runRound sends requests until maxOps or the budget is spent, timing each

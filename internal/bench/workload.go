@@ -111,3 +111,35 @@ func distinct(r *rand.Rand, n, k int) []int {
 	}
 	return out
 }
+
+// Steps is an Instance made of functions, for contenders that are code
+// paths rather than clients. Begin, Check and End may be nil.
+type Steps struct {
+	OnBegin func(ctx context.Context, r int) error
+	OnDo    func(ctx context.Context, i int) (any, error)
+	OnCheck func(i int, out any) error // called only when Do returned no error
+	OnEnd   func(ctx context.Context, ops int) error
+}
+
+func (s Steps) Begin(ctx context.Context, r int) error {
+	if s.OnBegin == nil {
+		return nil
+	}
+	return s.OnBegin(ctx, r)
+}
+
+func (s Steps) Do(ctx context.Context, i int) (any, error) { return s.OnDo(ctx, i) }
+
+func (s Steps) Check(i int, out any, err error) error {
+	if err != nil || s.OnCheck == nil {
+		return err
+	}
+	return s.OnCheck(i, out)
+}
+
+func (s Steps) End(ctx context.Context, ops int) error {
+	if s.OnEnd == nil {
+		return nil
+	}
+	return s.OnEnd(ctx, ops)
+}

@@ -15,13 +15,13 @@ import (
 
 // Scale sets the suite's data sizes.
 type Scale struct {
-	Table      int           // GetItem, PutItem, UpdateItem, the GSI move and Scan
+	Table      int           // GetItem, PutItem, UpdateItem, the GSI move and Scan (main size)
 	Partition  int           // the partition Query (Limit 25) reads
 	Load       int           // items per bulk load
 	Top        []int         // table sizes for the top-10 GSI query
 	Mixed      int           // table size for the top-10 GSI query on mixed-width scores
 	Txn        []int         // table sizes for the 2-item transaction
-	Scaled     []int         // more sizes for GetItem, PutItem and the partition Query: how cost grows
+	Scaled     []int         // more sizes for the Table workloads and the partition Query: how cost grows
 	LoadBudget time.Duration // per contender per round, for the bulk load
 }
 
@@ -60,11 +60,19 @@ func Suite(s Scale) []Workload {
 	if s.Mixed > 0 {
 		ws = append(ws, top10(MixedUsers, s.Mixed))
 	}
-	ws = append(ws, updateItem(s.Table), moveGSIKey(s.Table))
+	for _, n := range withScaled(s.Table, s.Scaled) {
+		ws = append(ws, updateItem(n))
+	}
+	for _, n := range withScaled(s.Table, s.Scaled) {
+		ws = append(ws, moveGSIKey(n))
+	}
 	for _, n := range s.Txn {
 		ws = append(ws, transact2(n))
 	}
-	return append(ws, scanFilter(s.Table))
+	for _, n := range withScaled(s.Table, s.Scaled) {
+		ws = append(ws, scanFilter(n))
+	}
+	return ws
 }
 
 // withScaled is main plus the scaled sizes, ascending, without repeats.
@@ -74,8 +82,14 @@ func withScaled(main int, scaled []int) []int {
 	return slices.Compact(out)
 }
 
-// FullID names the workload and its size, as in "Top10GSI/100k".
-func (w Workload) FullID() string { return w.ID + "/" + SizeLabel(w.Size) }
+// FullID names the workload and its size, as in "Top10GSI/100k" (just
+// the ID when the size does not apply).
+func (w Workload) FullID() string {
+	if w.Size == 0 {
+		return w.ID
+	}
+	return w.ID + "/" + SizeLabel(w.Size)
+}
 
 // SizeLabel writes 1000 as 1k and 100000 as 100k.
 func SizeLabel(n int) string {

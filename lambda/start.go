@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	awslambda "github.com/aws/aws-lambda-go/lambda"
@@ -38,7 +37,7 @@ var ErrUnsupportedEvent = errors.New("lambda: unsupported event")
 // Only a payload that cannot be decoded, or a stream batch that fails as a
 // whole, is an error; every HTTP failure is an HTTP response.
 func (a *App) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	kind, err := detect(payload)
+	kind, err := eventKind(payload)
 	if err != nil {
 		return nil, err
 	}
@@ -46,21 +45,21 @@ func (a *App) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	case sourceREST:
 		var ev events.APIGatewayProxyRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, fmt.Errorf("lambda: decoding REST API event: %w", err)
+			return nil, decodeError(payload, "REST API", err)
 		}
 		resp, _ := a.ServeV1(ctx, ev)
 		return json.Marshal(resp)
 	case sourceHTTP:
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, fmt.Errorf("lambda: decoding HTTP API event: %w", err)
+			return nil, decodeError(payload, "HTTP API", err)
 		}
 		resp, _ := a.ServeV2(ctx, ev)
 		return json.Marshal(resp)
 	case sourceURL:
 		var ev events.LambdaFunctionURLRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, fmt.Errorf("lambda: decoding function URL event: %w", err)
+			return nil, decodeError(payload, "function URL", err)
 		}
 		resp, _ := a.ServeURL(ctx, ev)
 		return json.Marshal(resp)
@@ -75,45 +74,6 @@ func (a *App) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		}
 		return json.Marshal(resp)
 	}
-}
-
-// probe is the part of every supported event that tells them apart.
-type probe struct {
-	Version        string `json:"version"`
-	HTTPMethod     string `json:"httpMethod"`
-	RequestContext struct {
-		DomainName string `json:"domainName"`
-		HTTP       struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
-	Records []struct {
-		EventSource string `json:"eventSource"`
-	} `json:"Records"`
-}
-
-func detect(payload []byte) (string, error) {
-	var p probe
-	if err := json.Unmarshal(payload, &p); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrUnsupportedEvent, err)
-	}
-	switch {
-	case len(p.Records) > 0:
-		for _, r := range p.Records {
-			if r.EventSource != "aws:dynamodb" {
-				return "", fmt.Errorf("%w: records from %q", ErrUnsupportedEvent, r.EventSource)
-			}
-		}
-		return sourceStream, nil
-	case p.RequestContext.HTTP.Method != "" && (p.Version == "2.0" || p.Version == ""):
-		if strings.Contains(p.RequestContext.DomainName, ".lambda-url.") {
-			return sourceURL, nil
-		}
-		return sourceHTTP, nil
-	case p.HTTPMethod != "":
-		return sourceREST, nil
-	}
-	return "", ErrUnsupportedEvent
 }
 
 // decodeStream decodes a stream batch. aws-lambda-go's attribute value

@@ -39,9 +39,10 @@ type batchGetTable struct {
 
 func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGetItemOutput, error) {
 	if len(in.RequestItems) == 0 {
-		var c constraints
-		c.add("{}", "requestItems", "Member must have length greater than or equal to 1")
-		return nil, c.err()
+		return nil, validation("The requestItems parameter is required for BatchGetItem")
+	}
+	if err := batchGetShape(in); err != nil {
+		return nil, err
 	}
 	names := make([]string, 0, len(in.RequestItems))
 	for n := range in.RequestItems {
@@ -77,6 +78,9 @@ func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGet
 			}
 		}
 		reqs = append(reqs, &batchGetTable{name: n, req: ka, proj: proj})
+	}
+	if err := mixedProjections(in.RequestItems); err != nil {
+		return nil, err
 	}
 	for _, r := range reqs {
 		t, err := s.table(aws.String(r.name))
@@ -165,9 +169,10 @@ func (w batchWrite) request() types.WriteRequest {
 
 func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.BatchWriteItemOutput, error) {
 	if len(in.RequestItems) == 0 {
-		var c constraints
-		c.add("{}", "requestItems", "Member must have length greater than or equal to 1")
-		return nil, c.err()
+		return nil, validation("The requestItems parameter is required for BatchWriteItem")
+	}
+	if err := batchWriteShape(in); err != nil {
+		return nil, err
 	}
 	names := make([]string, 0, len(in.RequestItems))
 	total := 0
@@ -175,7 +180,7 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 		names = append(names, n)
 		if len(reqs) == 0 || len(reqs) > maxBatchWriteItems {
 			var c constraints
-			c.add(n, "requestItems", "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
+			c.add(javaWrites(n, reqs), "requestItems", "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
 			return nil, c.err()
 		}
 		total += len(reqs)

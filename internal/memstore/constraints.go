@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -27,6 +26,11 @@ func (c *constraints) add(value any, field, constraint string) {
 	c.msgs = append(c.msgs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", v, field, constraint))
 }
 
+// addBare is add for a member the service does not echo ("Value at ...").
+func (c *constraints) addBare(field, constraint string) {
+	c.msgs = append(c.msgs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", field, constraint))
+}
+
 func (c *constraints) err() error {
 	switch n := len(c.msgs); n {
 	case 0:
@@ -38,7 +42,17 @@ func (c *constraints) err() error {
 	}
 }
 
-var namePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
+// nameChars reports whether s matches [a-zA-Z0-9_.-]+.
+func nameChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', b == '_', b == '.', b == '-':
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 // tableName checks a table or index name's length and characters.
 func (c *constraints) name(value *string, field string, required bool) {
@@ -48,7 +62,7 @@ func (c *constraints) name(value *string, field string, required bool) {
 		}
 		return
 	}
-	if !namePattern.MatchString(*value) {
+	if !nameChars(*value) {
 		c.add(value, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 	}
 	if n := len(*value); n < 3 {

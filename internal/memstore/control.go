@@ -356,7 +356,7 @@ func (s *Store) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInp
 	if in == nil {
 		in = &dynamodb.DescribeTableInput{} // as the SDK does for a nil input
 	}
-	t, err := s.table(in.TableName)
+	t, err := s.controlTable(in.TableName)
 	if err != nil {
 		return nil, wrap("DescribeTable", err)
 	}
@@ -458,17 +458,11 @@ func (s *Store) ListTables(ctx context.Context, in *dynamodb.ListTablesInput, _ 
 	if in == nil {
 		in = &dynamodb.ListTablesInput{} // as the SDK does for a nil input
 	}
+	if err := listTablesShape(in); err != nil {
+		return nil, wrap("ListTables", err)
+	}
 	limit := maxListTablesLimit
 	if in.Limit != nil {
-		if *in.Limit < 1 || *in.Limit > maxListTablesLimit {
-			msg := "Member must have value greater than or equal to 1"
-			if *in.Limit > maxListTablesLimit {
-				msg = "Member must have value less than or equal to 100"
-			}
-			var c constraints
-			c.add(*in.Limit, "limit", msg)
-			return nil, wrap("ListTables", c.err())
-		}
 		limit = int(*in.Limit)
 	}
 	names := s.tableNames()
@@ -495,7 +489,7 @@ func (s *Store) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, 
 	if in == nil {
 		in = &dynamodb.DeleteTableInput{} // as the SDK does for a nil input
 	}
-	t, err := s.table(in.TableName)
+	t, err := s.controlTable(in.TableName)
 	if err != nil {
 		return nil, wrap("DeleteTable", err)
 	}

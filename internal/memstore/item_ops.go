@@ -21,6 +21,9 @@ func (s *Store) GetItem(ctx context.Context, in *dynamodb.GetItemInput, _ ...fun
 }
 
 func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+	if err := getItemShape(in); err != nil {
+		return nil, err
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err
@@ -88,6 +91,9 @@ func (s *Store) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...fun
 }
 
 func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+	if err := putItemShape(in); err != nil {
+		return nil, err
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err
@@ -187,6 +193,9 @@ func (s *Store) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, _ 
 }
 
 func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error) {
+	if err := deleteItemShape(in); err != nil {
+		return nil, err
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err
@@ -240,6 +249,9 @@ func (s *Store) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, _ 
 }
 
 func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+	if err := updateItemShape(in); err != nil {
+		return nil, err
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err

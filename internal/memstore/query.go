@@ -22,6 +22,9 @@ func (s *Store) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*d
 }
 
 func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
+	if err := queryShape(in); err != nil {
+		return nil, err
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err

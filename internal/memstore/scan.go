@@ -24,6 +24,9 @@ func (s *Store) Scan(ctx context.Context, in *dynamodb.ScanInput, _ ...func(*dyn
 }
 
 func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
+	if err := scanShape(in); err != nil {
+		return nil, err
+	}
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err

@@ -1,10 +1,14 @@
 package memstore
 
 import (
+	"errors"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Store is an in-memory DynamoDB. Its methods take and return the SDK's own
@@ -68,6 +72,18 @@ func (s *Store) table(name *string) (*table, error) {
 		return nil, notFound()
 	}
 	return t, nil
+}
+
+// controlTable is table for the control plane, whose "not found" names
+// the table ("Requested resource not found: Table: x not found"); the data
+// plane's does not.
+func (s *Store) controlTable(name *string) (*table, error) {
+	t, err := s.table(name)
+	var nf *types.ResourceNotFoundException
+	if errors.As(err, &nf) {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Table: " + *name + " not found")}
+	}
+	return t, err
 }
 
 // checkTableName applies the service's name constraints to a name that

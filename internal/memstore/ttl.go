@@ -39,7 +39,7 @@ func (s *Store) updateTTL(in *dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateT
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	t, err := s.table(in.TableName)
+	t, err := s.controlTable(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Store) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTim
 	if in == nil {
 		in = &dynamodb.DescribeTimeToLiveInput{} // as the SDK does for a nil input
 	}
-	t, err := s.table(in.TableName)
+	t, err := s.controlTable(in.TableName)
 	if err != nil {
 		return nil, wrap("DescribeTimeToLive", err)
 	}

@@ -17,7 +17,7 @@ func (s *Store) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, 
 	if in == nil {
 		in = &dynamodb.UpdateTableInput{} // as the SDK does for a nil input
 	}
-	t, err := s.table(in.TableName)
+	t, err := s.controlTable(in.TableName)
 	if err != nil {
 		return nil, wrap("UpdateTable", err)
 	}

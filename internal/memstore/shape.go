@@ -1,0 +1,294 @@
+package memstore
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/monotable/monotable/internal/memstore/attr"
+)
+
+// Request-shape checks of the data-plane operations: required members,
+// enum values, lengths and ranges from the API model. DynamoDB checks
+// them all before anything else and reports every failure in one
+// ValidationException ("2 validation errors detected: ...; ..."), fields
+// in the order the service lists them.
+
+const (
+	enumConsumedCapacity = "[INDEXES, TOTAL, NONE]"
+	enumReturnValues     = "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"
+	enumCollectionMetric = "[SIZE, NONE]"
+	enumConditionalOp    = "[OR, AND]"
+	enumSelect           = "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]"
+	enumComparison       = "[IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"
+	enumOnCheckFailure   = "[ALL_OLD, NONE]"
+)
+
+// enum adds a failure when a set value is not one of its type's values.
+func enum[T interface {
+	~string
+	Values() []T
+}](c *constraints, v T, field, set string) {
+	if v != "" && !slices.Contains(v.Values(), v) {
+		c.add(string(v), field, "Member must satisfy enum value set: "+set)
+	}
+}
+
+func (c *constraints) consumedCapacity(v types.ReturnConsumedCapacity) {
+	enum(c, v, "returnConsumedCapacity", enumConsumedCapacity)
+}
+
+func (c *constraints) returnValues(v types.ReturnValue) {
+	enum(c, v, "returnValues", enumReturnValues)
+}
+
+func (c *constraints) collectionMetrics(v types.ReturnItemCollectionMetrics) {
+	enum(c, v, "returnItemCollectionMetrics", enumCollectionMetric)
+}
+
+func (c *constraints) conditionalOperator(v types.ConditionalOperator) {
+	enum(c, v, "conditionalOperator", enumConditionalOp)
+}
+
+func (c *constraints) onCheckFailure(v types.ReturnValuesOnConditionCheckFailure) {
+	enum(c, v, "returnValuesOnConditionCheckFailure", enumOnCheckFailure)
+}
+
+// dataTableName checks a data-plane table name, which may also be an ARN.
+func (c *constraints) dataTableName(name *string) {
+	if name == nil {
+		c.add(nil, "tableName", "Member must not be null")
+		return
+	}
+	if len(*name) > 4 && (*name)[:4] == "arn:" {
+		if len(*name) > 1024 {
+			c.add(name, "tableName", "Member must have length less than or equal to 1024")
+		}
+		return
+	}
+	c.name(name, "tableName", true)
+}
+
+func (c *constraints) attributesToGet(names []string, field string) {
+	if names == nil {
+		return
+	}
+	if len(names) < 1 {
+		c.add("[]", field, "Member must have length greater than or equal to 1")
+	} else if len(names) > 255 {
+		c.add(fmt.Sprint(names), field, "Member must have length less than or equal to 255")
+	}
+}
+
+func (c *constraints) limit(limit *int32) {
+	if limit != nil && *limit < 1 {
+		c.add(*limit, "limit", "Member must have value greater than or equal to 1")
+	}
+}
+
+// expected checks the comparison operators of Expected (optional there).
+func (c *constraints) expected(exp map[string]types.ExpectedAttributeValue) {
+	for _, name := range sortedKeys(exp) {
+		enum(c, exp[name].ComparisonOperator, "expected."+name+".member.comparisonOperator", enumComparison)
+	}
+}
+
+// conditions checks a QueryFilter, ScanFilter or KeyConditions map, whose
+// entries must each name a comparison operator.
+func (c *constraints) conditions(conds map[string]types.Condition, field string) {
+	for _, name := range sortedKeys(conds) {
+		f := field + "." + name + ".member.comparisonOperator"
+		if op := conds[name].ComparisonOperator; op == "" {
+			c.add(nil, f, "Member must not be null")
+		} else {
+			enum(c, op, f, enumComparison)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func getItemShape(in *dynamodb.GetItemInput) error {
+	var c constraints
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.attributesToGet(in.AttributesToGet, "attributesToGet")
+	c.dataTableName(in.TableName)
+	c.notNull(in.Key != nil, "key")
+	return c.err()
+}
+
+func putItemShape(in *dynamodb.PutItemInput) error {
+	var c constraints
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.dataTableName(in.TableName)
+	c.notNull(in.Item != nil, "item")
+	c.conditionalOperator(in.ConditionalOperator)
+	c.expected(in.Expected)
+	c.returnValues(in.ReturnValues)
+	c.collectionMetrics(in.ReturnItemCollectionMetrics)
+	c.onCheckFailure(in.ReturnValuesOnConditionCheckFailure)
+	return c.err()
+}
+
+func deleteItemShape(in *dynamodb.DeleteItemInput) error {
+	var c constraints
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.dataTableName(in.TableName)
+	c.returnValues(in.ReturnValues)
+	c.collectionMetrics(in.ReturnItemCollectionMetrics)
+	c.notNull(in.Key != nil, "key")
+	c.conditionalOperator(in.ConditionalOperator)
+	c.expected(in.Expected)
+	c.onCheckFailure(in.ReturnValuesOnConditionCheckFailure)
+	return c.err()
+}
+
+func updateItemShape(in *dynamodb.UpdateItemInput) error {
+	var c constraints
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.dataTableName(in.TableName)
+	c.collectionMetrics(in.ReturnItemCollectionMetrics)
+	c.returnValues(in.ReturnValues)
+	c.notNull(in.Key != nil, "key")
+	c.conditionalOperator(in.ConditionalOperator)
+	c.expected(in.Expected)
+	for _, name := range sortedKeys(in.AttributeUpdates) {
+		enum(&c, in.AttributeUpdates[name].Action, "attributeUpdates."+name+".member.action", "[ADD, PUT, DELETE]")
+	}
+	c.onCheckFailure(in.ReturnValuesOnConditionCheckFailure)
+	return c.err()
+}
+
+func queryShape(in *dynamodb.QueryInput) error {
+	var c constraints
+	enum(&c, in.Select, "select", enumSelect)
+	c.name(in.IndexName, "indexName", false)
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.conditions(in.QueryFilter, "queryFilter")
+	c.dataTableName(in.TableName)
+	c.conditionalOperator(in.ConditionalOperator)
+	c.attributesToGet(in.AttributesToGet, "attributesToGet")
+	c.limit(in.Limit)
+	c.conditions(in.KeyConditions, "keyConditions")
+	return c.err()
+}
+
+func scanShape(in *dynamodb.ScanInput) error {
+	var c constraints
+	enum(&c, in.Select, "select", enumSelect)
+	c.name(in.IndexName, "indexName", false)
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.dataTableName(in.TableName)
+	c.conditionalOperator(in.ConditionalOperator)
+	c.conditions(in.ScanFilter, "scanFilter")
+	c.limit(in.Limit)
+	c.attributesToGet(in.AttributesToGet, "attributesToGet")
+	return c.err()
+}
+
+func batchGetShape(in *dynamodb.BatchGetItemInput) error {
+	var c constraints
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	for _, name := range sortedKeys(in.RequestItems) {
+		ka := in.RequestItems[name]
+		// The service names these members capitalised and leaves the list out.
+		keys := "RequestItems." + name + ".member.Keys"
+		switch n := len(ka.Keys); {
+		case ka.Keys == nil:
+			c.add(nil, keys, "Member must not be null")
+		case n < 1:
+			c.addBare(keys, "Member must have length greater than or equal to 1")
+		case n > maxBatchGetKeys:
+			c.addBare(keys, "Member must have length less than or equal to 100")
+		}
+		c.attributesToGet(ka.AttributesToGet, "requestItems."+name+".member.attributesToGet")
+	}
+	return c.err()
+}
+
+func batchWriteShape(in *dynamodb.BatchWriteItemInput) error {
+	var c constraints
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.collectionMetrics(in.ReturnItemCollectionMetrics)
+	return c.err()
+}
+
+func listTablesShape(in *dynamodb.ListTablesInput) error {
+	var c constraints
+	if l := in.Limit; l != nil {
+		if *l < 1 {
+			c.add(*l, "limit", "Member must have value greater than or equal to 1")
+		} else if *l > maxListTablesLimit {
+			c.add(*l, "limit", "Member must have value less than or equal to 100")
+		}
+	}
+	c.name(in.ExclusiveStartTableName, "exclusiveStartTableName", false)
+	return c.err()
+}
+
+// mixedProjections rejects a BatchGetItem that projects one table with an
+// expression and another with AttributesToGet.
+func mixedProjections(items map[string]types.KeysAndAttributes) error {
+	var expr, legacy bool
+	for _, ka := range items {
+		expr = expr || ka.ProjectionExpression != nil
+		legacy = legacy || ka.AttributesToGet != nil
+	}
+	if expr && legacy {
+		return validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
+	}
+	return nil
+}
+
+// javaWrites renders a table's write requests as the service echoes them
+// in a constraint failure: the Java rendering of the map entry.
+func javaWrites(table string, reqs []types.WriteRequest) string {
+	var b strings.Builder
+	b.WriteString("{" + table + "=[")
+	for i, r := range reqs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		switch {
+		case r.PutRequest != nil:
+			b.WriteString("{PutRequest: {Item: " + javaItem(r.PutRequest.Item) + "},}")
+		case r.DeleteRequest != nil:
+			b.WriteString("{DeleteRequest: {Key: " + javaItem(r.DeleteRequest.Key) + "},}")
+		default:
+			b.WriteString("{}")
+		}
+	}
+	b.WriteString("]}")
+	return b.String()
+}
+
+func javaItem(item map[string]types.AttributeValue) string {
+	parts := make([]string, 0, len(item))
+	for _, k := range sortedKeys(item) {
+		parts = append(parts, k+"={"+attr.TypeOf(item[k])+": "+showValue(item[k])+",}")
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func showValue(v types.AttributeValue) string {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberS:
+		return x.Value
+	case *types.AttributeValueMemberN:
+		return x.Value
+	}
+	return fmt.Sprint(v)
+}

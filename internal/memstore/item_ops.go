@@ -284,7 +284,7 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	item, err := applyUpdate(upd, old, key)
 	size := 0
 	if err == nil {
-		size, err = t.checkItemSize(item)
+		size, err = t.checkUpdatedItem(item)
 		if errorMessage(err) == msgItemTooLarge {
 			err = validationMsg("Item size to update has exceeded the maximum allowed size")
 		}

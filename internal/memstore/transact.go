@@ -38,6 +38,22 @@ type txAction struct {
 	onFail  types.ReturnValuesOnConditionCheckFailure
 	newItem attr.Item // computed at commit
 	oldItem attr.Item
+	invalid string // a key that does not fit the table: the action's ValidationError reason
+}
+
+// cancelsAction reports whether a validation failure of one action cancels
+// the transaction with a ValidationError reason (a key of the wrong type or
+// shape) rather than refusing the request outright (empty key values,
+// malformed requests), as the service sorts them.
+func cancelsAction(err error) bool {
+	msg := errorMessage(err)
+	return strings.HasPrefix(msg, "One or more parameter values were invalid: Type mismatch for ") ||
+		msg == "The provided key element does not match the schema"
+}
+
+// isEmptyValueError reports a key or index key set to an empty value.
+func isEmptyValueError(err error) bool {
+	return err != nil && strings.Contains(errorMessage(err), "cannot contain an empty")
 }
 
 // TransactWriteItems applies up to 100 writes and condition checks
@@ -120,6 +136,11 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 	failed := false
 	for i, a := range actions {
 		reasons[i] = types.CancellationReason{Code: aws.String("None")}
+		if a.invalid != "" {
+			failed = true
+			reasons[i] = types.CancellationReason{Code: aws.String("ValidationError"), Message: aws.String(a.invalid)}
+			continue
+		}
 		a.oldItem = a.t.get(a.key)
 		if !eval(a.cond, a.oldItem) {
 			failed = true
@@ -135,7 +156,10 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 		case a.update != nil:
 			item, err := applyUpdate(a.update, a.oldItem, a.key)
 			if err == nil {
-				err = a.t.checkItem(item)
+				_, err = a.t.checkUpdatedItem(item)
+			}
+			if isEmptyValueError(err) {
+				return nil, err // refused as a request, not as a cancelled action
 			}
 			if err != nil {
 				failed = true
@@ -219,7 +243,10 @@ func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
 			return nil, asValidation(err)
 		}
 		if err := t.checkItem(item); err != nil {
-			return nil, err
+			if !cancelsAction(err) {
+				return nil, err
+			}
+			a.invalid = errorMessage(err)
 		}
 		a.put, a.key = item, t.keys.project(item, nil)
 	case ti.Update != nil:
@@ -244,7 +271,10 @@ func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
 		}
 		a.update, a.cond = upd, cond
 		if a.key, err = checkKey(t.keys, u.Key); err != nil {
-			return nil, err
+			if !cancelsAction(err) {
+				return nil, err
+			}
+			a.invalid, a.key = errorMessage(err), u.Key
 		}
 	case ti.Delete != nil:
 		d := ti.Delete
@@ -257,7 +287,10 @@ func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
 			return nil, err
 		}
 		if a.key, err = checkKey(t.keys, d.Key); err != nil {
-			return nil, err
+			if !cancelsAction(err) {
+				return nil, err
+			}
+			a.invalid, a.key = errorMessage(err), d.Key
 		}
 	default:
 		c := ti.ConditionCheck
@@ -273,7 +306,10 @@ func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
 			return nil, err
 		}
 		if a.key, err = checkKey(t.keys, c.Key); err != nil {
-			return nil, err
+			if !cancelsAction(err) {
+				return nil, err
+			}
+			a.invalid, a.key = errorMessage(err), c.Key
 		}
 	}
 	return a, nil

@@ -114,8 +114,19 @@ func (t *table) checkItemSize(item attr.Item) (int, error) {
 	return size, t.checkItemSized(item, size)
 }
 
+// checkUpdatedItem is checkItemSize for an item an update expression
+// produced: an emptied index key gets the update's own message.
+func (t *table) checkUpdatedItem(item attr.Item) (int, error) {
+	size := attr.ItemSize(item)
+	return size, t.checkItemFor(item, size, true)
+}
+
 // checkItemSized is checkItem for an item whose size is known.
 func (t *table) checkItemSized(item attr.Item, size int) error {
+	return t.checkItemFor(item, size, false)
+}
+
+func (t *table) checkItemFor(item attr.Item, size int, updated bool) error {
 	for i, kd := range []*keyDef{&t.keys.Hash, t.keys.Range} {
 		if kd == nil {
 			continue
@@ -131,28 +142,50 @@ func (t *table) checkItemSized(item attr.Item, size int) error {
 			return err
 		}
 	}
+	// An attribute that keys several indexes is reported for the index
+	// whose name sorts first, as the service does.
+	var bad *index
+	var badErr error
 	for _, ix := range t.indexes {
-		for i, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
-			if kd == nil || t.keys.has(kd.Name) {
-				continue
-			}
-			v, ok := item[kd.Name]
-			if !ok {
-				continue
-			}
-			if got := attr.TypeOf(v); got != string(kd.Type) {
-				return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
-			}
-			if isEmptyKey(v) {
-				return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
-			}
-			if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
-				return err
-			}
+		if bad != nil && ix.name > bad.name {
+			continue
 		}
+		if err := ix.checkKeys(t.keys, item, updated); err != nil {
+			bad, badErr = ix, err
+		}
+	}
+	if badErr != nil {
+		return badErr
 	}
 	if size > maxItemSize {
 		return validationMsg(msgItemTooLarge)
+	}
+	return nil
+}
+
+// checkKeys checks the index key attributes an item carries (those that are
+// not also table keys): typed as declared, not empty, within the key size.
+func (ix *index) checkKeys(tk keySchema, item attr.Item, updated bool) error {
+	for i, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
+		if kd == nil || tk.has(kd.Name) {
+			continue
+		}
+		v, ok := item[kd.Name]
+		if !ok {
+			continue
+		}
+		if got := attr.TypeOf(v); got != string(kd.Type) {
+			return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
+		}
+		if isEmptyKey(v) {
+			if updated {
+				return validation("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty %s value.", emptyKind(v))
+			}
+			return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
+		}
+		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
+			return err
+		}
 	}
 	return nil
 }

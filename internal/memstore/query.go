@@ -116,6 +116,9 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 	reverse := in.ScanIndexForward != nil && !*in.ScanIndexForward
 	if in.ExclusiveStartKey != nil {
 		sk, err := startKey(t, ix, in.ExclusiveStartKey)
+		if errorMessage(err) == msgStartKeySchema {
+			err = validationMsg("The provided starting key is invalid") // Query's shorter wording
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -157,6 +157,8 @@ func (rd *reader) usage() *usage {
 	return u
 }
 
+const msgStartKeySchema = "The provided starting key is invalid: The provided key element does not match the schema"
+
 // startKey validates ExclusiveStartKey for a table or index read and
 // returns its row key.
 func startKey(t *table, ix *index, esk map[string]types.AttributeValue) (string, error) {
@@ -169,7 +171,7 @@ func startKey(t *table, ix *index, esk map[string]types.AttributeValue) (string,
 		}
 	}
 	if len(esk) != want {
-		return "", validation("The provided starting key is invalid: The provided key element does not match the schema")
+		return "", validationMsg(msgStartKeySchema)
 	}
 	tk, err := checkKey(t.keys, pick(esk, t.keys.names()))
 	if err != nil {
@@ -237,7 +239,12 @@ func selectMode(sel types.Select, hasProjection bool, legacyProjection bool, ix 
 		}
 	case types.SelectSpecificAttributes:
 		if !hasProjection {
-			return "", validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
+			// Query wraps this one in the constraint envelope; Scan does not.
+			msg := "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+			if op == "Querying" {
+				msg = "1 validation error detected: " + msg
+			}
+			return "", validationMsg(msg)
 		}
 	default:
 		return "", validation("1 validation error detected: Value '%s' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]", sel)

@@ -181,7 +181,9 @@ func queryShape(in *dynamodb.QueryInput) error {
 	c.dataTableName(in.TableName)
 	c.conditionalOperator(in.ConditionalOperator)
 	c.attributesToGet(in.AttributesToGet, "attributesToGet")
-	c.limit(in.Limit)
+	if in.Limit != nil && *in.Limit < 1 {
+		c.addBare("Limit", "Member must have value greater than or equal to 1") // Query's wording; Scan's names the value
+	}
 	c.conditions(in.KeyConditions, "keyConditions")
 	return c.err()
 }

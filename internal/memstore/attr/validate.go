@@ -15,7 +15,6 @@ const MaxDepth = 32
 // Validation errors for attribute values, in DynamoDB's words.
 var (
 	ErrEmptyValue     = errors.New("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
-	ErrNullNotTrue    = errors.New("One or more parameter values were invalid: Null attribute value types must have the value of true")
 	ErrEmptyStringSet = errors.New("One or more parameter values were invalid: An string set  may not be empty")
 	ErrEmptyNumberSet = errors.New("One or more parameter values were invalid: An number set  may not be empty")
 	ErrEmptyBinarySet = errors.New("One or more parameter values were invalid: Binary sets should not be empty")
@@ -66,9 +65,7 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 	case *types.AttributeValueMemberBOOL:
 		return &types.AttributeValueMemberBOOL{Value: x.Value}, nil
 	case *types.AttributeValueMemberNULL:
-		if !x.Value {
-			return nil, ErrNullNotTrue
-		}
+		// The service once refused NULL false; it now stores it as NULL true.
 		return &types.AttributeValueMemberNULL{Value: true}, nil
 	case *types.AttributeValueMemberL:
 		if depth >= MaxDepth {

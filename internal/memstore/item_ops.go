@@ -285,9 +285,6 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	size := 0
 	if err == nil {
 		size, err = t.checkUpdatedItem(item)
-		if errorMessage(err) == msgItemTooLarge {
-			err = validationMsg("Item size to update has exceeded the maximum allowed size")
-		}
 	}
 	if err != nil {
 		t.mu.Unlock()

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 )
 
 // TestPageLimit: a Query or Scan stops once it has read 1 MB and says where
@@ -71,5 +73,42 @@ func TestItemSizeLimit(t *testing.T) {
 	})
 	if !containsMsg(err, "Item size to update has exceeded the maximum allowed size") {
 		t.Fatalf("update past the limit: %v", err)
+	}
+}
+
+// TestTransactItemSizeLimit: a transacted Put over 400 KB is refused before
+// the transaction runs (its size is known from the request); a transacted
+// Update that grows an item past it can only fail while running, so it
+// cancels the transaction, with the update's wording.
+func TestTransactItemSizeLimit(t *testing.T) {
+	s := New()
+	newSessions(t, s, "")
+	ctx := context.Background()
+	fits := strings.Repeat("x", 400*1024-8) // "id" + "s1" + "blob" + value
+	put := func(blob string) error {
+		_, err := s.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: &types.Put{
+			TableName: aws.String("sessions"),
+			Item:      map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "s1"}, "blob": &types.AttributeValueMemberS{Value: blob}},
+		}}}})
+		return err
+	}
+	if err := put(fits); err != nil {
+		t.Fatalf("transacted Put of exactly 400 KB: %v", err)
+	}
+	var api smithy.APIError
+	if err := put(fits + "x"); !errors.As(err, &api) || api.ErrorCode() != "ValidationException" || !containsMsg(err, msgItemTooLarge) {
+		t.Fatalf("transacted Put one byte over: %v, want ValidationException", err)
+	}
+	_, err := s.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Update: &types.Update{
+		TableName:                 aws.String("sessions"),
+		Key:                       map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "s1"}},
+		UpdateExpression:          aws.String("SET more = :m"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":m": &types.AttributeValueMemberS{Value: "y"}},
+	}}}})
+	var tc *types.TransactionCanceledException
+	if !errors.As(err, &tc) || len(tc.CancellationReasons) != 1 ||
+		aws.ToString(tc.CancellationReasons[0].Code) != "ValidationError" ||
+		aws.ToString(tc.CancellationReasons[0].Message) != msgUpdateTooLarge {
+		t.Fatalf("transacted Update past the limit: %v, want a ValidationError cancellation", err)
 	}
 }

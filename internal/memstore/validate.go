@@ -13,7 +13,10 @@ const (
 	maxSortKey      = 1024
 )
 
-const msgItemTooLarge = "Item size has exceeded the maximum allowed size"
+const (
+	msgItemTooLarge   = "Item size has exceeded the maximum allowed size"
+	msgUpdateTooLarge = "Item size to update has exceeded the maximum allowed size"
+)
 
 // checkKey validates a request's Key against a key schema and returns a
 // normalized copy (numbers canonical), for writes that store it.
@@ -158,6 +161,9 @@ func (t *table) checkItemFor(item attr.Item, size int, updated bool) error {
 		return badErr
 	}
 	if size > maxItemSize {
+		if updated {
+			return validationMsg(msgUpdateTooLarge)
+		}
 		return validationMsg(msgItemTooLarge)
 	}
 	return nil

@@ -303,17 +303,3 @@ func appendNumberKey(dst []byte, s string) []byte {
 	out = append(out, digits...)
 	return append(out, 0x00)
 }
-
-// significantDigits counts the digits DynamoDB bills for a number.
-func significantDigits(s string) int {
-	s = strings.TrimLeft(s, "+-")
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		s = s[:i]
-	}
-	s = strings.Replace(s, ".", "", 1)
-	s = strings.Trim(s, "0")
-	if s == "" {
-		return 1
-	}
-	return len(s)
-}

@@ -3,6 +3,8 @@ package attr
 import (
 	"bytes"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -286,7 +288,58 @@ func Size(v types.AttributeValue) int {
 	return 0
 }
 
-func numberSize(s string) int { return (significantDigits(s)+1)/2 + 1 }
+// numberSize is the bytes DynamoDB counts for a number, as measured against
+// the service (the developer guide's "1 byte per two significant digits,
+// plus 1" is close but not it): 1, plus half the significant digits on each
+// side of the decimal point, each side rounded up on its own, plus 1 when
+// negative. The exponent costs nothing; zero costs 1.
+func numberSize(s string) int {
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	exp := 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		exp, _ = strconv.Atoi(s[i+1:])
+		s = s[:i]
+	}
+	// The digits without the point, and where the point falls among them.
+	point := len(s)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		point = i
+	}
+	point += exp
+	first, last := -1, -1 // the first and last non-zero digits
+	for i, j := 0, 0; i < len(s); i++ {
+		if s[i] == '.' {
+			continue
+		}
+		if s[i] != '0' {
+			if first < 0 {
+				first = j
+			}
+			last = j
+		}
+		j++
+	}
+	if first < 0 {
+		return 1
+	}
+	var intDigits, fracDigits int
+	switch {
+	case last < point: // all in the integer part
+		intDigits = last - first + 1
+	case first >= point: // all in the fraction
+		fracDigits = last - first + 1
+	default: // straddling the point: zeros between count on both sides
+		intDigits, fracDigits = point-first, last-point+1
+	}
+	n := 1 + (intDigits+1)/2 + (fracDigits+1)/2
+	if neg {
+		n++
+	}
+	return n
+}
 
 // ItemSize is DynamoDB's item size: the sum of attribute name lengths and
 // value sizes. The 400 KB item limit and capacity units are computed on it.

@@ -39,7 +39,7 @@ type batchGetTable struct {
 
 func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGetItemOutput, error) {
 	if len(in.RequestItems) == 0 {
-		return nil, validation("The requestItems parameter is required for BatchGetItem")
+		return nil, validation("1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	if err := batchGetShape(in); err != nil {
 		return nil, err

@@ -47,12 +47,20 @@ func (s *Store) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, 
 }
 
 func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
+	if in.TableName == nil {
+		return nil, validation("The parameter 'TableName' is required but was not present in the request")
+	}
 	var c constraints
 	c.name(in.TableName, "tableName", true)
 	c.notNull(in.KeySchema != nil, "keySchema")
 	c.notNull(in.AttributeDefinitions != nil, "attributeDefinitions")
 	if in.KeySchema != nil && (len(in.KeySchema) < 1 || len(in.KeySchema) > 2) {
 		c.add(fmt.Sprint(keySchemaString(in.KeySchema)), "keySchema", "Member must have length less than or equal to 2")
+	}
+	for i, k := range in.KeySchema {
+		if k.KeyType != "" && k.KeyType != types.KeyTypeHash && k.KeyType != types.KeyTypeRange {
+			c.add(string(k.KeyType), fmt.Sprintf("keySchema.%d.member.keyType", i+1), "Member must satisfy enum value set: [HASH, RANGE]")
+		}
 	}
 	for i, ix := range in.GlobalSecondaryIndexes {
 		c.name(ix.IndexName, fmt.Sprintf("globalSecondaryIndexes.%d.member.indexName", i+1), true)
@@ -191,6 +199,9 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 	for _, n := range defNames {
 		t.attrDefs = append(t.attrDefs, types.AttributeDefinition{AttributeName: aws.String(n), AttributeType: defs[n]})
 	}
+	if sp := in.StreamSpecification; sp != nil && !aws.ToBool(sp.StreamEnabled) && sp.StreamViewType != "" {
+		return nil, validation("One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified")
+	}
 	if in.StreamSpecification != nil && aws.ToBool(in.StreamSpecification.StreamEnabled) {
 		if err := checkStreamSpec(in.StreamSpecification); err != nil {
 			return nil, err
@@ -301,6 +312,9 @@ func parseIndex(name string, ks []types.KeySchemaElement, proj *types.Projection
 	}
 	if proj.NonKeyAttributes != nil && proj.ProjectionType != types.ProjectionTypeInclude {
 		return nil, validation("One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", proj.ProjectionType)
+	}
+	if proj.ProjectionType == types.ProjectionTypeInclude && proj.NonKeyAttributes == nil {
+		return nil, validation("One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
 	}
 	if proj.ProjectionType == types.ProjectionTypeInclude && len(proj.NonKeyAttributes) == 0 {
 		return nil, validation("One or more parameter values were invalid: NonKeyAttributes must not be empty")

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -204,6 +205,9 @@ func scanShape(in *dynamodb.ScanInput) error {
 func batchGetShape(in *dynamodb.BatchGetItemInput) error {
 	var c constraints
 	c.consumedCapacity(in.ReturnConsumedCapacity)
+	if badTableNames(in.RequestItems) {
+		c.add(jsonRequestItems(in.RequestItems, keysAndAttributesJSON), "requestItems", msgMapKeys)
+	}
 	for _, name := range sortedKeys(in.RequestItems) {
 		ka := in.RequestItems[name]
 		// The service names these members capitalised and leaves the list out.
@@ -225,6 +229,9 @@ func batchWriteShape(in *dynamodb.BatchWriteItemInput) error {
 	var c constraints
 	c.consumedCapacity(in.ReturnConsumedCapacity)
 	c.collectionMetrics(in.ReturnItemCollectionMetrics)
+	if badTableNames(in.RequestItems) {
+		c.add(jsonRequestItems(in.RequestItems, writeRequestsJSON), "requestItems", msgMapKeys)
+	}
 	return c.err()
 }
 
@@ -293,4 +300,110 @@ func showValue(v types.AttributeValue) string {
 		return x.Value
 	}
 	return fmt.Sprint(v)
+}
+
+const msgMapKeys = "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"
+
+// badTableNames reports a batch keyed by a name that is not a table name
+// (ARNs aside).
+func badTableNames[V any](items map[string]V) bool {
+	for name := range items {
+		if strings.HasPrefix(name, "arn:") {
+			continue
+		}
+		if !nameChars(name) || len(name) < 3 || len(name) > 255 {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonRequestItems renders a batch's RequestItems as the service echoes
+// them in a map-keys constraint failure: the request's own JSON.
+func jsonRequestItems[V any](items map[string]V, value func(V) any) string {
+	out := make(map[string]any, len(items))
+	for name, v := range items {
+		out[name] = value(v)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func keysAndAttributesJSON(ka types.KeysAndAttributes) any {
+	m := map[string]any{"Keys": itemsJSON(ka.Keys)}
+	if ka.AttributesToGet != nil {
+		m["AttributesToGet"] = ka.AttributesToGet
+	}
+	if ka.ConsistentRead != nil {
+		m["ConsistentRead"] = *ka.ConsistentRead
+	}
+	if ka.ProjectionExpression != nil {
+		m["ProjectionExpression"] = *ka.ProjectionExpression
+	}
+	if ka.ExpressionAttributeNames != nil {
+		m["ExpressionAttributeNames"] = ka.ExpressionAttributeNames
+	}
+	return m
+}
+
+func writeRequestsJSON(reqs []types.WriteRequest) any {
+	out := make([]any, len(reqs))
+	for i, r := range reqs {
+		m := map[string]any{}
+		if r.PutRequest != nil {
+			m["PutRequest"] = map[string]any{"Item": itemJSON(r.PutRequest.Item)}
+		}
+		if r.DeleteRequest != nil {
+			m["DeleteRequest"] = map[string]any{"Key": itemJSON(r.DeleteRequest.Key)}
+		}
+		out[i] = m
+	}
+	return out
+}
+
+func itemsJSON(items []map[string]types.AttributeValue) []any {
+	out := make([]any, len(items))
+	for i, it := range items {
+		out[i] = itemJSON(it)
+	}
+	return out
+}
+
+func itemJSON(item map[string]types.AttributeValue) map[string]any {
+	out := make(map[string]any, len(item))
+	for k, v := range item {
+		out[k] = valueJSON(v)
+	}
+	return out
+}
+
+// valueJSON is an attribute value in the wire protocol's JSON shape.
+func valueJSON(v types.AttributeValue) any {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberS:
+		return map[string]any{"S": x.Value}
+	case *types.AttributeValueMemberN:
+		return map[string]any{"N": x.Value}
+	case *types.AttributeValueMemberB:
+		return map[string]any{"B": x.Value}
+	case *types.AttributeValueMemberBOOL:
+		return map[string]any{"BOOL": x.Value}
+	case *types.AttributeValueMemberNULL:
+		return map[string]any{"NULL": x.Value}
+	case *types.AttributeValueMemberSS:
+		return map[string]any{"SS": x.Value}
+	case *types.AttributeValueMemberNS:
+		return map[string]any{"NS": x.Value}
+	case *types.AttributeValueMemberBS:
+		return map[string]any{"BS": x.Value}
+	case *types.AttributeValueMemberL:
+		out := make([]any, len(x.Value))
+		for i, e := range x.Value {
+			out[i] = valueJSON(e)
+		}
+		return map[string]any{"L": out}
+	case *types.AttributeValueMemberM:
+		return map[string]any{"M": itemJSON(x.Value)}
+	}
+	return map[string]any{}
 }

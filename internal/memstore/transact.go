@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -95,7 +96,7 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 	refs := make([]itemRef, n) // each action's item, for the duplicate check and the claims
 	size := 0
 	for i, ti := range in.TransactItems {
-		a, err := s.parseTxAction(ti)
+		a, err := s.parseTxAction(i+1, ti)
 		if err != nil {
 			return nil, err
 		}
@@ -213,21 +214,24 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 	return out, nil
 }
 
-func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
+func (s *Store) parseTxAction(pos int, ti types.TransactWriteItem) (*txAction, error) {
 	set := 0
 	for _, ok := range []bool{ti.Put != nil, ti.Update != nil, ti.Delete != nil, ti.ConditionCheck != nil} {
 		if ok {
 			set++
 		}
 	}
-	if set != 1 {
+	switch {
+	case set == 0:
+		return nil, validation("1 validation error detected: Value '' at 'transactItems' failed to satisfy constraint: TransactWriteRequest should contain Delete or Put or Update or ConditionCheck")
+	case set > 1:
 		return nil, validation("TransactItems can only contain one of Check, Put, Update or Delete")
 	}
 	a := &txAction{}
 	switch {
 	case ti.Put != nil:
 		p := ti.Put
-		t, err := s.table(p.TableName)
+		t, err := s.txTable(p.TableName, pos, "put")
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +255,7 @@ func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
 		a.put, a.key = item, t.keys.project(item, nil)
 	case ti.Update != nil:
 		u := ti.Update
-		t, err := s.table(u.TableName)
+		t, err := s.txTable(u.TableName, pos, "update")
 		if err != nil {
 			return nil, err
 		}
@@ -278,7 +282,7 @@ func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
 		}
 	case ti.Delete != nil:
 		d := ti.Delete
-		t, err := s.table(d.TableName)
+		t, err := s.txTable(d.TableName, pos, "delete")
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +298,7 @@ func (s *Store) parseTxAction(ti types.TransactWriteItem) (*txAction, error) {
 		}
 	default:
 		c := ti.ConditionCheck
-		t, err := s.table(c.TableName)
+		t, err := s.txTable(c.TableName, pos, "conditionCheck")
 		if err != nil {
 			return nil, err
 		}
@@ -484,4 +488,17 @@ func (m *idempotency) store(token, fp string, out *dynamodb.TransactWriteItemsOu
 		}
 	}
 	m.entries[token] = idemEntry{fingerprint: fp, at: now, out: out}
+}
+
+// txTable looks up an action's table; a malformed name is reported at the
+// action's own position, as the service does.
+func (s *Store) txTable(name *string, pos int, kind string) (*table, error) {
+	if name != nil && !strings.HasPrefix(*name, "arn:") {
+		var c constraints
+		c.name(name, fmt.Sprintf("transactItems.%d.member.%s.tableName", pos, kind), true)
+		if err := c.err(); err != nil {
+			return nil, err
+		}
+	}
+	return s.table(name)
 }

@@ -16,7 +16,7 @@ func TestNumberSize(t *testing.T) {
 		{"1.5", 3}, {"15", 2}, {"1.2", 3}, {"1.200", 3}, {"1.234", 4},
 		{"3.14159", 5}, {"123456", 4}, {"100.5", 4}, {"0.15", 2},
 		{"-42", 3}, {"-0", 1}, {"-0.000", 1}, {"+7", 2},
-		{"12.5E1", 3}, // 125: the exponent moves the point off the straddle
+		{"12.5E1", 3},  // 125: the exponent moves the point off the straddle
 		{"1.25E-1", 3}, // 0.125
 	} {
 		if got := numberSize(c.n); got != c.want {

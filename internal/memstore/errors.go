@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -29,6 +30,18 @@ func validation(format string, args ...any) error {
 // validationMsg is a ValidationException with a message used verbatim.
 func validationMsg(msg string) error {
 	return &smithy.GenericAPIError{Code: "ValidationException", Message: msg, Fault: smithy.FaultClient}
+}
+
+// enveloped puts a request-validation failure of an item write inside the
+// constraint envelope ("1 validation error detected: ..."), as the service
+// reports those for PutItem, UpdateItem and DeleteItem; a message already
+// in the envelope, and any other error, passes through.
+func enveloped(err error) error {
+	var api *smithy.GenericAPIError
+	if !errors.As(err, &api) || api.Code != "ValidationException" || strings.Contains(api.Message, " detected: ") {
+		return err
+	}
+	return validationMsg("1 validation error detected: " + api.Message)
 }
 
 // asValidation turns a plain error from attr or expr (whose text is

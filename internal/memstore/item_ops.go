@@ -99,9 +99,9 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 		return nil, err
 	}
 	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld); err != nil {
-		return nil, err
+		return nil, enveloped(err)
 	}
-	cond, err := writeCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	cond, err := itemWriteCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
 		return nil, err
 	}
@@ -153,23 +153,36 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 // the legacy Expected parameters.
 func writeCondition(text *string, expected map[string]types.ExpectedAttributeValue, op types.ConditionalOperator,
 	names map[string]string, values map[string]types.AttributeValue) (*expr.Condition, error) {
+	return writeConditionIn(text, expected, op, names, values, func(err error) error { return err })
+}
+
+// itemWriteCondition is writeCondition for PutItem and DeleteItem, which
+// report a malformed condition or its parameters inside the envelope.
+func itemWriteCondition(text *string, expected map[string]types.ExpectedAttributeValue, op types.ConditionalOperator,
+	names map[string]string, values map[string]types.AttributeValue) (*expr.Condition, error) {
+	return writeConditionIn(text, expected, op, names, values, enveloped)
+}
+
+func writeConditionIn(text *string, expected map[string]types.ExpectedAttributeValue, op types.ConditionalOperator,
+	names map[string]string, values map[string]types.AttributeValue, wrap func(error) error) (*expr.Condition, error) {
 	var use paramUse
 	use.expr("ConditionExpression", text)
 	use.legacyIf("Expected", expected != nil)
 	use.legacyIf("ConditionalOperator", op != "")
 	ep, err := newExprParams(use, names, values)
 	if err != nil {
-		return nil, err
+		return nil, wrap(err)
 	}
 	cond, err := ep.condition(expr.KindCondition, text)
 	if err != nil {
-		return nil, err
+		return nil, wrap(err)
 	}
 	if err := ep.done(); err != nil {
 		return nil, err
 	}
 	if cond == nil {
-		return legacyCondition(expected, op)
+		cond, err = legacyCondition(expected, op)
+		return cond, wrap(err)
 	}
 	return cond, nil
 }
@@ -201,9 +214,9 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 		return nil, err
 	}
 	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld); err != nil {
-		return nil, err
+		return nil, enveloped(err)
 	}
-	cond, err := writeCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	cond, err := itemWriteCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +272,7 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld, types.ReturnValueUpdatedOld, types.ReturnValueAllNew, types.ReturnValueUpdatedNew); err != nil {
 		return nil, err
 	}
-	upd, cond, err := parseUpdate(in)
+	upd, cond, err := parseUpdate(in, enveloped)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +316,10 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	return out, nil
 }
 
-func parseUpdate(in *dynamodb.UpdateItemInput) (*expr.Update, *expr.Condition, error) {
+// parseUpdate parses an update and its condition; wrap is applied to the
+// failures UpdateItem reports inside the envelope (its parameters and its
+// condition; the update expression's own errors stand alone).
+func parseUpdate(in *dynamodb.UpdateItemInput, wrap func(error) error) (*expr.Update, *expr.Condition, error) {
 	var use paramUse
 	use.expr("UpdateExpression", in.UpdateExpression)
 	use.expr("ConditionExpression", in.ConditionExpression)
@@ -312,7 +328,7 @@ func parseUpdate(in *dynamodb.UpdateItemInput) (*expr.Update, *expr.Condition, e
 	use.legacyIf("ConditionalOperator", in.ConditionalOperator != "")
 	ep, err := newExprParams(use, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, wrap(err)
 	}
 	var upd *expr.Update
 	if in.UpdateExpression != nil {
@@ -322,7 +338,7 @@ func parseUpdate(in *dynamodb.UpdateItemInput) (*expr.Update, *expr.Condition, e
 	}
 	cond, err := ep.condition(expr.KindCondition, in.ConditionExpression)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, wrap(err)
 	}
 	if err := ep.done(); err != nil {
 		return nil, nil, err
@@ -334,7 +350,7 @@ func parseUpdate(in *dynamodb.UpdateItemInput) (*expr.Update, *expr.Condition, e
 	}
 	if cond == nil {
 		if cond, err = legacyCondition(in.Expected, in.ConditionalOperator); err != nil {
-			return nil, nil, err
+			return nil, nil, wrap(err)
 		}
 	}
 	return upd, cond, nil

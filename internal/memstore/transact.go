@@ -266,7 +266,7 @@ func (s *Store) parseTxAction(pos int, ti types.TransactWriteItem) (*txAction, e
 		upd, cond, err := parseUpdate(&dynamodb.UpdateItemInput{
 			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
-		})
+		}, func(err error) error { return err })
 		if err != nil {
 			return nil, err
 		}

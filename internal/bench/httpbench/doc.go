@@ -24,6 +24,11 @@
 // per request as the client sees it (SDK serialisation included, the same
 // for both). The ratio is the median of the per-round throughput ratios.
 //
+// [Ceiling] runs the GetItem workload the same way against a server that
+// only decodes the request and writes a response encoded before the run:
+// the most any endpoint can reach with this client on this machine, which
+// puts the ratios in proportion.
+//
 // cmd/httpbench is the driver (make bench-http).
 //
 // [wire.NewHandler]: github.com/monotable/monotable/internal/memstore/wire.NewHandler

@@ -181,3 +181,23 @@ func (l liar) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ..
 	}
 	return out, err
 }
+
+// TestCeiling: the canned server answers every GetItem of the workload
+// right, and the report states the ceiling against the peer's GetItem.
+func TestCeiling(t *testing.T) {
+	st, err := Ceiling(context.Background(), quick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Wrong != "" || st.Ops == 0 || len(st.Rounds) != quick.Rounds || st.P50 <= 0 {
+		t.Fatalf("ceiling: %d requests in %d rounds, p50 %v, wrong %q", st.Ops, len(st.Rounds), st.P50, st.Wrong)
+	}
+	peer := Stats{Contender: "peer", Ops: st.Ops / 4, Wall: st.Wall}
+	rs := []Result{{Workload: getItem(), Stats: []Stats{st, peer}, Ratio: 4, RoundRatios: []float64{4}}}
+	md := Report{Machine: bench.ThisMachine(), Options: quick, Results: rs, Ceiling: &st}.Markdown()
+	for _, want := range []string{"The harness's ceiling", "x peer's GetItem in this run, where 10x would take"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}

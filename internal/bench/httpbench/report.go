@@ -27,6 +27,9 @@ type Report struct {
 	// CPU pressure (PSI some avg60) at the start and the end: the share of
 	// time runnable tasks waited for a CPU, other tenants' work included.
 	PressureStart, PressureEnd string
+	// Ceiling is the GetItem workload against a canned server (see
+	// Ceiling); nil when it was not run.
+	Ceiling *Stats
 }
 
 // Markdown renders the report as the body of its section.
@@ -97,6 +100,9 @@ func (r Report) Markdown() string {
 
 	if cpu := r.cpuTable(names); cpu != "" {
 		p("%s\n", cpu)
+	}
+	if c := r.ceiling(names[1]); c != "" {
+		p("%s\n\n", c)
 	}
 	p("Workloads: GetItem reads a random user; PutItem overwrites one of the worker's users with a new version; the Query reads 25 items from a random sort-key position of the partition (`pk = :p AND sk >= :s`, Limit 25); UpdateItem is `SET #n = :n ADD cnt :one` with ALL_NEW on one of the worker's users.\n\n")
 
@@ -181,4 +187,32 @@ func Bars(rs []Result) []bench.Bar {
 		bars = append(bars, thr, lat)
 	}
 	return bars
+}
+
+// ceiling reports the harness's own limit: the GetItem workload against a
+// server that does nothing but answer from memory, as a multiple of the
+// peer's GetItem throughput in this run.
+func (r Report) ceiling(peer string) string {
+	c := r.Ceiling
+	if c == nil {
+		return ""
+	}
+	s := fmt.Sprintf("The harness's ceiling: the same client settings and %d workers against a server in this process that answers each GetItem from response bodies encoded before the run (it decodes the request, looks the user up and writes the bytes: no store, no validation, no signature check), answers checked as above",
+		r.Options.Workers)
+	if c.Wrong != "" {
+		return s + ": it answered wrong (" + c.Wrong + ")."
+	}
+	s += fmt.Sprintf(": %s ops/s, p50 %s, p99 %s", bench.FormatRate(c.OpsPerSec()), bench.FormatDuration(c.P50), bench.FormatDuration(c.P99))
+	if self, _ := c.CPUPerOp(); c.CPUKnown && self > 0 {
+		s += fmt.Sprintf(", driver CPU %s per request", bench.FormatDuration(self))
+	}
+	for _, res := range r.Results {
+		if res.Workload.ID != "GetItem" || len(res.Stats) < 2 || res.Stats[1].Wrong != "" || res.Stats[1].Ops == 0 {
+			continue
+		}
+		d := res.Stats[1].OpsPerSec()
+		s += fmt.Sprintf(" — %s %s's GetItem in this run, where 10x would take %s ops/s. No server reaches more than this ceiling here: the SDK client and net/http alone, on the same %d cores, use the CPU a higher rate would need",
+			bench.FormatRatio(c.OpsPerSec()/d), peer, bench.FormatRate(10*d), r.Machine.Cores)
+	}
+	return s + "."
 }

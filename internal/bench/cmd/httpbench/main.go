@@ -112,6 +112,19 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	var ceiling *httpbench.Stats
+	if *only == "" || regexp.MustCompile(*only).MatchString("GetItem") {
+		st, err := httpbench.Ceiling(ctx, opt)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			logf("ceiling: %v", err)
+		}
+		logf("ceiling (canned GetItem server): %s ops/s, p50 %s, p99 %s", bench.FormatRate(st.OpsPerSec()),
+			bench.FormatDuration(st.P50), bench.FormatDuration(st.P99))
+		ceiling = &st
+	}
 	if dyn.Exited() {
 		logf("dynalite exited during the run:\n%s", dyn.Output())
 	}
@@ -128,6 +141,7 @@ func run() error {
 
 		PressureStart: pressure,
 		PressureEnd:   httpbench.CPUPressure(),
+		Ceiling:       ceiling,
 	}
 	md := rep.Markdown()
 	if *out == "" {

@@ -2,7 +2,10 @@ package httpbench
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -75,4 +78,43 @@ func BenchmarkEndpoint(b *testing.B) {
 			}
 		})
 	}
+}
+
+// The floor under every endpoint on this machine: a bare net/http POST of
+// a GetItem-sized body over loopback to a handler that writes a fixed
+// GetItem-sized answer — no SDK, no signing, no JSON. Its ns/op with -cpu 2
+// bounds the requests per second any server can be sent here by a Go
+// client sharing the machine:
+//
+//	go test -run '^$' -bench LoopbackFloor -cpu 2 ./internal/bench/httpbench/
+func BenchmarkLoopbackFloor(b *testing.B) {
+	const answer = `{"Item":{"pk":{"S":"U#0000001"},"sk":{"S":"PROFILE"},"name":{"S":"user-1"},"score":{"N":"107920"}}}`
+	srv, err := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		io.WriteString(w, answer)
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}}
+	defer c.CloseIdleConnections()
+	const body = `{"Key":{"pk":{"S":"U#0000001"},"sk":{"S":"PROFILE"}},"TableName":"httpbench"}`
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := c.Post(srv.Endpoint, "application/x-amz-json-1.0", strings.NewReader(body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			n, _ := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if n != int64(len(answer)) {
+				b.Errorf("read %d bytes, want %d", n, len(answer))
+				return
+			}
+		}
+	})
 }

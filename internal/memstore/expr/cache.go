@@ -46,7 +46,9 @@ func (c *treeCache[T]) get(text string, parse func(string) (T, string)) (T, stri
 }
 
 var (
-	conditionCache  treeCache[cond]
-	updateCache     treeCache[[]section]
-	projectionCache treeCache[[]Path]
+	conditionCache treeCache[cond]
+	// Key conditions parse apart: they accept redundant parentheses.
+	keyConditionCache treeCache[cond]
+	updateCache       treeCache[[]section]
+	projectionCache   treeCache[[]Path]
 )

@@ -239,7 +239,7 @@ func evalOperand(o operand, item map[string]types.AttributeValue) types.Attribut
 func sizeOf(v types.AttributeValue) (int, bool) {
 	switch x := v.(type) {
 	case *types.AttributeValueMemberS:
-		return len(x.Value), true
+		return utf16Len(x.Value), true
 	case *types.AttributeValueMemberB:
 		return len(x.Value), true
 	case *types.AttributeValueMemberSS:
@@ -254,6 +254,20 @@ func sizeOf(v types.AttributeValue) (int, bool) {
 		return len(x.Value), true
 	}
 	return 0, false
+}
+
+// utf16Len is a string's length as size() measures it: in UTF-16 code
+// units, as Java counts them (a character outside the Basic Multilingual
+// Plane counts 2), not in the UTF-8 bytes the item size counts.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n++
+		}
+		n++
+	}
+	return n
 }
 
 // lookup follows a document path through an item; nil if any step is

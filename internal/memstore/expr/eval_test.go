@@ -15,7 +15,7 @@ const evalValues = `{
 }`
 
 const evalItem = `{
-	"s": {"S": "hello"}, "u": {"S": "héllo"}, "n": {"N": "5"}, "n5": {"N": "5"}, "b": {"B": "AQID"},
+	"s": {"S": "hello"}, "u": {"S": "héllo"}, "g": {"S": "é𝄞𝄞"}, "n": {"N": "5"}, "n5": {"N": "5"}, "b": {"B": "AQID"},
 	"t": {"BOOL": true}, "z": {"NULL": true},
 	"ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AQID", "CQ=="]},
 	"l": {"L": [{"N": "1"}, {"S": "x"}, {"NS": ["2", "1"]}]},
@@ -124,7 +124,8 @@ var evalTests = []struct {
 	{"contains on a map is false", "contains(m, :v)", false},
 	{"contains missing", "contains(nothing, :a)", false},
 	{"size of string", "size(s) = :n5", true},
-	{"size of string counts UTF-8 bytes", "size(u) = :n5", false},
+	{"size of string counts UTF-16 code units, not UTF-8 bytes", "size(u) = :n5", true},
+	{"size of string counts a surrogate pair twice", "size(g) = :n5", true},
 	{"size of binary", "size(b) < :n5", true},
 	{"size of string set", "size(ss) > :n1", true},
 	{"size of list", "size(l) BETWEEN :n1 AND :n5", true},

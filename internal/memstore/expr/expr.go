@@ -51,6 +51,14 @@ func parseConditionChecked(text string) (cond, string) {
 	return c, msg
 }
 
+func parseKeyConditionChecked(text string) (cond, string) {
+	c, msg := parseKeyConditionSyntax(text)
+	if msg == "" {
+		msg = checkConditionStatic(c)
+	}
+	return c, msg
+}
+
 func parseUpdateChecked(text string) ([]section, string) {
 	s, msg := parseUpdateSyntax(text)
 	if msg == "" {
@@ -73,7 +81,11 @@ func ParseCondition(kind Kind, text string, p *Params) (*Condition, error) {
 	if err := checkText(kind, text); err != nil {
 		return nil, err
 	}
-	raw, msg := conditionCache.get(text, parseConditionChecked)
+	cache, parse := &conditionCache, parseConditionChecked
+	if kind == KindKeyCondition {
+		cache, parse = &keyConditionCache, parseKeyConditionChecked
+	}
+	raw, msg := cache.get(text, parse)
 	if msg != "" {
 		return nil, invalid(kind, msg)
 	}

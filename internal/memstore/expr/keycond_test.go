@@ -29,6 +29,8 @@ func TestParseKeyCondition(t *testing.T) {
 		{"parentheses around each", "(#pk = :p) AND (#sk = :a)", "pk", "sk", SortEQ, 1, "#pk = :p AND #sk = :a"},
 		{"parentheses around all", "(#pk = :p AND #sk = :a)", "pk", "sk", SortEQ, 1, "#pk = :p AND #sk = :a"},
 		{"nested parentheses", "((#pk = :p) AND (#sk = :a))", "pk", "sk", SortEQ, 1, "#pk = :p AND #sk = :a"},
+		{"parentheses around parentheses", "((#pk = :p)) AND ((#sk = :a))", "pk", "sk", SortEQ, 1, "#pk = :p AND #sk = :a"},
+		{"parentheses around parentheses around all", "(((#pk = :p AND #sk = :a)))", "pk", "sk", SortEQ, 1, "#pk = :p AND #sk = :a"},
 		{"sort key alone", "sk > :a", "", "sk", SortGT, 1, "sk > :a"},
 		{"keywords any case", "pk = :p and sk between :a and :b", "pk", "sk", SortBetween, 2, "pk = :p AND sk BETWEEN :a AND :b"},
 	}

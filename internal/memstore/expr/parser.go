@@ -24,6 +24,9 @@ type parser struct {
 	pos   int
 	depth int
 	ops   int // operators and functions seen, for the 300 limit
+	// nestedParens accepts parentheses straight around parentheses, which
+	// DynamoDB refuses in conditions and filters but not in key conditions.
+	nestedParens bool
 }
 
 func newParser(src string) *parser { return &parser{src: src, toks: lex(src)} }
@@ -103,7 +106,18 @@ func (p *parser) end() {
 
 // parseConditionSyntax reads a condition (also filters and key conditions).
 func parseConditionSyntax(src string) (c cond, msg string) {
+	return parseConditionWith(newParser(src))
+}
+
+// parseKeyConditionSyntax reads a key condition, where redundant
+// parentheses are allowed.
+func parseKeyConditionSyntax(src string) (c cond, msg string) {
 	p := newParser(src)
+	p.nestedParens = true
+	return parseConditionWith(p)
+}
+
+func parseConditionWith(p *parser) (c cond, msg string) {
 	msg = p.run(func() {
 		c = p.orExpr(false).c
 		p.end()
@@ -192,7 +206,7 @@ func (p *parser) primary(allowBare bool) group {
 	p.leave()
 	// DynamoDB refuses parentheses straight around parentheses as soon as
 	// it closes the outer pair.
-	if inner.paren {
+	if inner.paren && !p.nestedParens {
 		panic(bailout{msgRedundantParens})
 	}
 	if inner.c == nil || inner.op != nil && isComparison(p.peek().kind) {

@@ -39,6 +39,9 @@ type usage struct {
 	units   float64            // on the base table
 	indexes map[string]float64 // per index read from or written to
 	global  map[string]bool
+	// transactional usage also reports the read or write split, beside
+	// CapacityUnits; every other operation reports the aggregate alone.
+	transactional bool
 }
 
 func newUsage(table string, write bool) *usage {
@@ -64,7 +67,9 @@ func (u *usage) render(mode types.ReturnConsumedCapacity) *types.ConsumedCapacit
 		total += v
 	}
 	cc := &types.ConsumedCapacity{TableName: aws.String(u.table), CapacityUnits: aws.Float64(total)}
-	u.split(cc, total)
+	if u.transactional {
+		u.split(cc, total)
+	}
 	if mode == types.ReturnConsumedCapacityIndexes {
 		cc.Table = u.capacity(u.units)
 		for name, v := range u.indexes {
@@ -94,6 +99,9 @@ func (u *usage) split(cc *types.ConsumedCapacity, units float64) {
 
 func (u *usage) capacity(units float64) *types.Capacity {
 	c := &types.Capacity{CapacityUnits: aws.Float64(units)}
+	if !u.transactional {
+		return c
+	}
 	if u.write {
 		c.WriteCapacityUnits = aws.Float64(units)
 	} else {

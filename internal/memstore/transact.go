@@ -180,6 +180,7 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 		u := usages[a.t]
 		if u == nil && bill {
 			u = newUsage(a.t.name, true)
+			u.transactional = true
 			usages[a.t] = u
 		}
 		switch {
@@ -200,6 +201,17 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 		}
 	}
 	out := &dynamodb.TransactWriteItemsOutput{}
+	for _, a := range actions {
+		if a.newItem == nil && !a.delete {
+			continue // a ConditionCheck writes no collection
+		}
+		if m := a.t.collectionMetrics(in.ReturnItemCollectionMetrics, a.key); m != nil {
+			if out.ItemCollectionMetrics == nil {
+				out.ItemCollectionMetrics = map[string][]types.ItemCollectionMetrics{}
+			}
+			out.ItemCollectionMetrics[a.t.name] = append(out.ItemCollectionMetrics[a.t.name], *m)
+		}
+	}
 	for _, t := range tables {
 		if u := usages[t]; u != nil {
 			u.double()
@@ -375,7 +387,8 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 		proj *expr.Projection
 	}
 	gets := make([]getAction, n)
-	var busy []int // items a write transaction holds
+	var busy []int                         // items a write transaction holds
+	var invalid []types.CancellationReason // per action, once a key does not fit its table
 	seen := map[*table]map[string]bool{}
 	for i, ti := range in.TransactItems {
 		g := ti.Get
@@ -401,7 +414,16 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 		}
 		key, err := checkKey(t.keys, g.Key)
 		if err != nil {
-			return nil, err
+			if !cancelsAction(err) {
+				return nil, err
+			}
+			// A key that does not fit the table cancels with the action's
+			// ValidationError reason, as in TransactWriteItems.
+			if invalid == nil {
+				invalid = make([]types.CancellationReason, n)
+			}
+			invalid[i] = types.CancellationReason{Code: aws.String("ValidationError"), Message: aws.String(errorMessage(err))}
+			continue
 		}
 		ref := itemRef{t: t, key: string(t.keys.rowKey(nil, key))}
 		if seen[t] == nil {
@@ -416,6 +438,14 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 			busy = append(busy, i)
 		}
 	}
+	if invalid != nil {
+		for i := range invalid {
+			if invalid[i].Code == nil {
+				invalid[i].Code = aws.String("None")
+			}
+		}
+		return nil, cancelled(invalid)
+	}
 	if busy != nil {
 		return nil, conflictReasons(n, busy)
 	}
@@ -429,6 +459,7 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 		u := usages[g.t]
 		if u == nil {
 			u = newUsage(g.t.name, false)
+			u.transactional = true
 			usages[g.t] = u
 		}
 		if r := g.t.getAt(g.key, nil); r != nil {

@@ -211,6 +211,10 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 				if err != nil {
 					return nil, asValidation(err)
 				}
+				if mistypedKey(t.keys, item) {
+					// A batch reports the schema, not the type, unlike PutItem.
+					return nil, validation("The provided key element does not match the schema")
+				}
 				if err := t.checkItem(item); err != nil {
 					return nil, err
 				}
@@ -258,6 +262,12 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 		} else if old != nil {
 			w.t.delete(w.key)
 		}
+		if m := w.t.collectionMetrics(in.ReturnItemCollectionMetrics, w.key); m != nil {
+			if out.ItemCollectionMetrics == nil {
+				out.ItemCollectionMetrics = map[string][]types.ItemCollectionMetrics{}
+			}
+			out.ItemCollectionMetrics[w.t.name] = append(out.ItemCollectionMetrics[w.t.name], *m)
+		}
 		w.t.mu.Unlock()
 	}
 	if n := 0; len(out.UnprocessedItems) > 0 {
@@ -274,4 +284,18 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 		}
 	}
 	return out, nil
+}
+
+// mistypedKey reports whether item holds one of the table's key attributes
+// with a type other than the schema's.
+func mistypedKey(k keySchema, item attr.Item) bool {
+	for _, kd := range []*keyDef{&k.Hash, k.Range} {
+		if kd == nil {
+			continue
+		}
+		if v, ok := item[kd.Name]; ok && attr.TypeOf(v) != string(kd.Type) {
+			return true
+		}
+	}
+	return false
 }

@@ -122,7 +122,8 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 		return nil, err
 	}
 	var old attr.Item
-	if cond == nil && in.ReturnValues != types.ReturnValueAllOld && !s.wantsUsage(in.ReturnConsumedCapacity) {
+	if cond == nil && in.ReturnValues != types.ReturnValueAllOld && !s.wantsUsage(in.ReturnConsumedCapacity) &&
+		in.ReturnItemCollectionMetrics != types.ReturnItemCollectionMetricsSize {
 		// A blind put needs nothing of the old item before writing: the
 		// tree hands it back from the same descent.
 		t.putSized(item, size)
@@ -140,9 +141,10 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 		return nil, err
 	}
 	t.putSized(item, size)
+	metrics := t.collectionMetrics(in.ReturnItemCollectionMetrics, item)
 	t.mu.Unlock()
 
-	out := &dynamodb.PutItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}
+	out := &dynamodb.PutItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity), ItemCollectionMetrics: metrics}
 	if in.ReturnValues == types.ReturnValueAllOld && old != nil {
 		out.Attributes = attr.CopyItem(old)
 	}
@@ -242,9 +244,10 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 	if old != nil {
 		t.delete(key)
 	}
+	metrics := t.collectionMetrics(in.ReturnItemCollectionMetrics, key)
 	t.mu.Unlock()
 
-	out := &dynamodb.DeleteItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}
+	out := &dynamodb.DeleteItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity), ItemCollectionMetrics: metrics}
 	if in.ReturnValues == types.ReturnValueAllOld && old != nil {
 		out.Attributes = attr.CopyItem(old)
 	}
@@ -309,9 +312,10 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 		return nil, err
 	}
 	t.putSized(item, size)
+	metrics := t.collectionMetrics(in.ReturnItemCollectionMetrics, item)
 	t.mu.Unlock()
 
-	out := &dynamodb.UpdateItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}
+	out := &dynamodb.UpdateItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity), ItemCollectionMetrics: metrics}
 	out.Attributes = updateReturn(in.ReturnValues, upd, old, item)
 	return out, nil
 }

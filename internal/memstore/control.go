@@ -132,6 +132,7 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 	if in.ProvisionedThroughput != nil {
 		t.throughput = *in.ProvisionedThroughput
 	}
+	t.onDemand = copyOnDemand(in.OnDemandThroughput)
 	if len(in.Tags) > 0 {
 		if len(in.Tags) > maxTagsPerResource {
 			return nil, &types.LimitExceededException{Message: aws.String("The number of tags exceeds the limit of 50 per resource.")}
@@ -181,6 +182,7 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 			if err != nil {
 				return nil, err
 			}
+			ix.onDemand = copyOnDemand(g.OnDemandThroughput)
 			for _, n := range ix.keys.names() {
 				used[n] = true
 			}
@@ -397,6 +399,7 @@ func (s *Store) describe(t *table) *types.TableDescription {
 	if t.billing == types.BillingModePayPerRequest {
 		d.BillingModeSummary = &types.BillingModeSummary{BillingMode: t.billing, LastUpdateToPayPerRequestDateTime: aws.Time(t.created)}
 	}
+	d.OnDemandThroughput = copyOnDemand(t.onDemand)
 	if t.tableClass != "" {
 		d.TableClassSummary = &types.TableClassSummary{TableClass: t.tableClass}
 	}
@@ -435,6 +438,7 @@ func (s *Store) describe(t *table) *types.TableDescription {
 			} else {
 				g.ProvisionedThroughput = throughputDescription(&types.ProvisionedThroughput{})
 			}
+			g.OnDemandThroughput = copyOnDemand(ix.onDemand)
 			d.GlobalSecondaryIndexes = append(d.GlobalSecondaryIndexes, g)
 		} else {
 			d.LocalSecondaryIndexes = append(d.LocalSecondaryIndexes, types.LocalSecondaryIndexDescription{
@@ -457,6 +461,18 @@ func copyProjection(p types.Projection) *types.Projection {
 		cp.NonKeyAttributes = nil
 	}
 	return &cp
+}
+
+// copyOnDemand copies on-demand limits, so that no caller shares them
+// with the store.
+func copyOnDemand(o *types.OnDemandThroughput) *types.OnDemandThroughput {
+	if o == nil {
+		return nil
+	}
+	return &types.OnDemandThroughput{
+		MaxReadRequestUnits:  copyInt64(o.MaxReadRequestUnits),
+		MaxWriteRequestUnits: copyInt64(o.MaxWriteRequestUnits),
+	}
 }
 
 func throughputDescription(pt *types.ProvisionedThroughput) *types.ProvisionedThroughputDescription {
@@ -523,4 +539,12 @@ func (s *Store) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, 
 	d := s.describe(t)
 	d.TableStatus = types.TableStatusDeleting
 	return &dynamodb.DeleteTableOutput{TableDescription: d}, nil
+}
+
+func copyInt64(p *int64) *int64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

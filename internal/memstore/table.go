@@ -45,6 +45,7 @@ type index struct {
 	projection types.Projection
 	include    map[string]bool // INCLUDE's non-key attributes
 	throughput *types.ProvisionedThroughput
+	onDemand   *types.OnDemandThroughput // the caller's limits on an on-demand GSI, as given
 	rows       *btree.BTreeG[*row]
 	sizeBytes  int64
 	status     types.IndexStatus
@@ -62,6 +63,7 @@ type table struct {
 	attrDefs           []types.AttributeDefinition
 	billing            types.BillingMode
 	throughput         types.ProvisionedThroughput
+	onDemand           *types.OnDemandThroughput // the caller's on-demand limits, as given
 	deletionProtection bool
 	tableClass         types.TableClass
 	sse                *types.SSESpecification

@@ -32,7 +32,7 @@ func (s *Store) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, 
 func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 	if in.BillingMode == "" && in.ProvisionedThroughput == nil && in.StreamSpecification == nil &&
 		in.GlobalSecondaryIndexUpdates == nil && in.DeletionProtectionEnabled == nil && in.TableClass == "" &&
-		in.SSESpecification == nil && in.AttributeDefinitions == nil {
+		in.SSESpecification == nil && in.AttributeDefinitions == nil && in.OnDemandThroughput == nil {
 		return validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
 	}
 	billing := t.billing
@@ -49,6 +49,16 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 		if err := checkThroughput(billing, pt); err != nil {
 			return err
 		}
+	}
+	if pt := in.ProvisionedThroughput; pt != nil && t.billing == types.BillingModeProvisioned && billing == types.BillingModeProvisioned &&
+		aws.ToInt64(pt.ReadCapacityUnits) == aws.ToInt64(t.throughput.ReadCapacityUnits) &&
+		aws.ToInt64(pt.WriteCapacityUnits) == aws.ToInt64(t.throughput.WriteCapacityUnits) {
+		return validation("The provisioned throughput for the table will not change. The requested value equals the current value. "+
+			"Current ReadCapacityUnits provisioned for the table: %d. Requested ReadCapacityUnits: %d. "+
+			"Current WriteCapacityUnits provisioned for the table: %d. Requested WriteCapacityUnits: %d. "+
+			"Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+			aws.ToInt64(t.throughput.ReadCapacityUnits), aws.ToInt64(pt.ReadCapacityUnits),
+			aws.ToInt64(t.throughput.WriteCapacityUnits), aws.ToInt64(pt.WriteCapacityUnits))
 	}
 
 	defs := map[string]types.ScalarAttributeType{}
@@ -91,6 +101,7 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 			if err != nil {
 				return err
 			}
+			ix.onDemand = copyOnDemand(c.OnDemandThroughput)
 			creates = append(creates, ix)
 		case u.Delete != nil:
 			name := aws.ToString(u.Delete.IndexName)
@@ -105,7 +116,7 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 			if ix == nil || !ix.global {
 				return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Table: " + t.name + " index: " + name + " not found")}
 			}
-			if billing == types.BillingModePayPerRequest {
+			if billing == types.BillingModePayPerRequest && u.Update.OnDemandThroughput == nil {
 				return validation("One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", name)
 			}
 		}
@@ -150,6 +161,9 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 	if in.TableClass != "" {
 		t.tableClass = in.TableClass
 	}
+	if in.OnDemandThroughput != nil {
+		t.onDemand = copyOnDemand(in.OnDemandThroughput)
+	}
 	if in.SSESpecification != nil {
 		t.sse = in.SSESpecification
 	}
@@ -157,6 +171,9 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 		if u.Update != nil && u.Update.ProvisionedThroughput != nil {
 			cp := *u.Update.ProvisionedThroughput
 			t.index(*u.Update.IndexName).throughput = &cp
+		}
+		if u.Update != nil && u.Update.OnDemandThroughput != nil {
+			t.index(*u.Update.IndexName).onDemand = copyOnDemand(u.Update.OnDemandThroughput)
 		}
 	}
 	if len(deletes) > 0 {

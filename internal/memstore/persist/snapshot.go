@@ -270,6 +270,7 @@ func createInput(d *types.TableDescription) *dynamodb.CreateTableInput {
 			KeySchema:             g.KeySchema,
 			Projection:            g.Projection,
 			ProvisionedThroughput: throughput(g.ProvisionedThroughput),
+			OnDemandThroughput:    g.OnDemandThroughput,
 		})
 	}
 	for _, l := range d.LocalSecondaryIndexes {
@@ -291,6 +292,7 @@ func createInput(d *types.TableDescription) *dynamodb.CreateTableInput {
 	if sse := d.SSEDescription; sse != nil && sse.Status == types.SSEStatusEnabled {
 		in.SSESpecification = &types.SSESpecification{Enabled: aws.Bool(true), SSEType: sse.SSEType}
 	}
+	in.OnDemandThroughput = d.OnDemandThroughput
 	if d.TableClassSummary != nil {
 		in.TableClass = d.TableClassSummary.TableClass
 	}

@@ -204,7 +204,7 @@ func pick(item map[string]types.AttributeValue, names []string) map[string]types
 func afterKey(k string) string { return k + "\x00" }
 
 // selectMode resolves Select against the projection and index, with
-// DynamoDB's checks. op is "Querying" or "Scanning" for the message.
+// DynamoDB's checks. op is "Querying" or "Scanning": some messages differ.
 func selectMode(sel types.Select, hasProjection bool, legacyProjection bool, ix *index, op string) (types.Select, error) {
 	what := "ProjectionExpression"
 	if legacyProjection {
@@ -231,7 +231,8 @@ func selectMode(sel types.Select, hasProjection bool, legacyProjection bool, ix 
 			return "", validation("Cannot specify the %s when choosing to get ALL_PROJECTED_ATTRIBUTES", what)
 		}
 		if ix == nil {
-			return "", validation("ALL_PROJECTED_ATTRIBUTES can be used only when %s using an IndexName", op)
+			// The service says "Querying" for a Scan too.
+			return "", validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
 		}
 	case types.SelectCount:
 		if hasProjection {

@@ -64,6 +64,11 @@ func (c *constraints) dataTableName(name *string) {
 		c.add(nil, "tableName", "Member must not be null")
 		return
 	}
+	if *name == "" {
+		// A data-plane name may be an ARN: the field's bounds are 1 to 1024.
+		c.add(name, "tableName", "Member must have length greater than or equal to 1")
+		return
+	}
 	if len(*name) > 4 && (*name)[:4] == "arn:" {
 		if len(*name) > 1024 {
 			c.add(name, "tableName", "Member must have length less than or equal to 1024")

@@ -211,8 +211,9 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 				if err != nil {
 					return nil, asValidation(err)
 				}
-				if mistypedKey(t.keys, item) {
-					// A batch reports the schema, not the type, unlike PutItem.
+				if keyOffSchema(t.keys, item) {
+					// A batch reports the schema, not the key or its type,
+					// unlike PutItem.
 					return nil, validation("The provided key element does not match the schema")
 				}
 				if err := t.checkItem(item); err != nil {
@@ -286,14 +287,14 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 	return out, nil
 }
 
-// mistypedKey reports whether item holds one of the table's key attributes
-// with a type other than the schema's.
-func mistypedKey(k keySchema, item attr.Item) bool {
+// keyOffSchema reports whether item lacks one of the table's key
+// attributes or holds one with a type other than the schema's.
+func keyOffSchema(k keySchema, item attr.Item) bool {
 	for _, kd := range []*keyDef{&k.Hash, k.Range} {
 		if kd == nil {
 			continue
 		}
-		if v, ok := item[kd.Name]; ok && attr.TypeOf(v) != string(kd.Type) {
+		if v, ok := item[kd.Name]; !ok || attr.TypeOf(v) != string(kd.Type) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package memstore
 import (
 	"bytes"
 	"context"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -23,10 +24,6 @@ func (s *Store) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*d
 
 func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 	if err := queryShape(in); err != nil {
-		return nil, err
-	}
-	t, err := s.table(in.TableName)
-	if err != nil {
 		return nil, err
 	}
 	limit, err := checkLimit(in.Limit)
@@ -52,8 +49,9 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 	}
 	var kc *expr.KeyCondition
+	var tooMany *expr.TooManyKeyConditions
 	if in.KeyConditionExpression != nil {
-		if kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, ep.params); err != nil {
+		if kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, ep.params); err != nil && !errors.As(err, &tooMany) {
 			return nil, asValidation(err)
 		}
 	}
@@ -67,6 +65,23 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 	}
 	if err := ep.done(); err != nil {
 		return nil, err
+	}
+	// The table is looked up once the request's own checks have passed,
+	// as the service does: a malformed expression on a missing table is
+	// reported as malformed.
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if tooMany != nil {
+		n := 1
+		if keys := t.keys; in.IndexName != nil && t.index(*in.IndexName) != nil {
+			keys = t.index(*in.IndexName).keys
+			n = len(keys.names())
+		} else {
+			n = len(keys.names())
+		}
+		return nil, validation("%s", tooMany.Message(n))
 	}
 	if kc == nil {
 		if kc, err = expr.FromKeyConditions(in.KeyConditions); err != nil {

@@ -136,7 +136,21 @@ func getItemShape(in *dynamodb.GetItemInput) error {
 	return c.err()
 }
 
+// The service is moving its request validation to a newer framework that
+// stops at the first failure and names the member without echoing it. In
+// us-east-1 (2026-10 captures) PutItem and UpdateItem answer an empty table
+// name, and UpdateItem an unknown ReturnValues, that way once the item or
+// key is present; everything else still gets the older, aggregated form.
+const (
+	msgEmptyTableNameNew = "1 validation error detected: Value at 'TableName' failed to satisfy constraint: Member must have length greater than or equal to 1"
+	// sic: the newer framework lists UPDATE_NEW.
+	msgReturnValuesNew = "1 validation error detected: Failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]"
+)
+
 func putItemShape(in *dynamodb.PutItemInput) error {
+	if in.Item != nil && in.TableName != nil && *in.TableName == "" {
+		return validationMsg(msgEmptyTableNameNew)
+	}
 	var c constraints
 	c.consumedCapacity(in.ReturnConsumedCapacity)
 	c.dataTableName(in.TableName)
@@ -163,13 +177,21 @@ func deleteItemShape(in *dynamodb.DeleteItemInput) error {
 }
 
 func updateItemShape(in *dynamodb.UpdateItemInput) error {
+	if in.Key != nil {
+		if in.TableName != nil && *in.TableName == "" {
+			return validationMsg(msgEmptyTableNameNew)
+		}
+		if v := in.ReturnValues; v != "" && !slices.Contains(v.Values(), v) {
+			return validationMsg(msgReturnValuesNew)
+		}
+	}
 	var c constraints
 	c.consumedCapacity(in.ReturnConsumedCapacity)
 	c.dataTableName(in.TableName)
 	c.collectionMetrics(in.ReturnItemCollectionMetrics)
 	c.returnValues(in.ReturnValues)
-	c.notNull(in.Key != nil, "key")
 	c.conditionalOperator(in.ConditionalOperator)
+	c.notNull(in.Key != nil, "key")
 	c.expected(in.Expected)
 	for _, name := range sortedKeys(in.AttributeUpdates) {
 		enum(&c, in.AttributeUpdates[name].Action, "attributeUpdates."+name+".member.action", "[ADD, PUT, DELETE]")
@@ -179,6 +201,11 @@ func updateItemShape(in *dynamodb.UpdateItemInput) error {
 }
 
 func queryShape(in *dynamodb.QueryInput) error {
+	if op := in.ConditionalOperator; op != "" && !slices.Contains(op.Values(), op) && len(in.QueryFilter) >= 2 {
+		// Reached while reading the legacy filter, before the members are
+		// checked: bare, and alone (us-east-1 and eu-west-2, 2026-10).
+		return validationMsg("Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]")
+	}
 	var c constraints
 	enum(&c, in.Select, "select", enumSelect)
 	c.name(in.IndexName, "indexName", false)
@@ -209,10 +236,10 @@ func scanShape(in *dynamodb.ScanInput) error {
 
 func batchGetShape(in *dynamodb.BatchGetItemInput) error {
 	var c constraints
-	c.consumedCapacity(in.ReturnConsumedCapacity)
 	if badTableNames(in.RequestItems) {
 		c.add(jsonRequestItems(in.RequestItems, keysAndAttributesJSON), "requestItems", msgMapKeys)
 	}
+	c.consumedCapacity(in.ReturnConsumedCapacity)
 	for _, name := range sortedKeys(in.RequestItems) {
 		ka := in.RequestItems[name]
 		// The service names these members capitalised and leaves the list out.
@@ -234,8 +261,10 @@ func batchWriteShape(in *dynamodb.BatchWriteItemInput) error {
 	var c constraints
 	c.consumedCapacity(in.ReturnConsumedCapacity)
 	c.collectionMetrics(in.ReturnItemCollectionMetrics)
-	if badTableNames(in.RequestItems) {
-		c.add(jsonRequestItems(in.RequestItems, writeRequestsJSON), "requestItems", msgMapKeys)
+	// A malformed table name gives way to an enum failure here, unlike in
+	// BatchGetItem, and the map is echoed in its Java rendering.
+	if len(c.msgs) == 0 && badTableNames(in.RequestItems) {
+		c.add(javaWriteRequests(in.RequestItems), "requestItems", msgMapKeys)
 	}
 	return c.err()
 }
@@ -287,6 +316,43 @@ func javaWrites(table string, reqs []types.WriteRequest) string {
 	}
 	b.WriteString("]}")
 	return b.String()
+}
+
+// javaWriteRequests renders BatchWriteItem's RequestItems as the service
+// echoes them beside a malformed table name: the model's toString.
+func javaWriteRequests(items map[string][]types.WriteRequest) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i, name := range sortedKeys(items) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(name + "=[")
+		for j, r := range items[name] {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			put, del := "null", "null"
+			if r.PutRequest != nil {
+				put = "PutRequest(item=" + javaModelItem(r.PutRequest.Item) + ")"
+			}
+			if r.DeleteRequest != nil {
+				del = "DeleteRequest(key=" + javaModelItem(r.DeleteRequest.Key) + ")"
+			}
+			b.WriteString("WriteRequest(putRequest=" + put + ", deleteRequest=" + del + ")")
+		}
+		b.WriteString("]")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func javaModelItem(item map[string]types.AttributeValue) string {
+	parts := make([]string, 0, len(item))
+	for _, k := range sortedKeys(item) {
+		parts = append(parts, k+"=AttributeValue("+attr.TypeOf(item[k])+"="+showValue(item[k])+")")
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 func javaItem(item map[string]types.AttributeValue) string {
@@ -349,21 +415,6 @@ func keysAndAttributesJSON(ka types.KeysAndAttributes) any {
 		m["ExpressionAttributeNames"] = ka.ExpressionAttributeNames
 	}
 	return m
-}
-
-func writeRequestsJSON(reqs []types.WriteRequest) any {
-	out := make([]any, len(reqs))
-	for i, r := range reqs {
-		m := map[string]any{}
-		if r.PutRequest != nil {
-			m["PutRequest"] = map[string]any{"Item": itemJSON(r.PutRequest.Item)}
-		}
-		if r.DeleteRequest != nil {
-			m["DeleteRequest"] = map[string]any{"Key": itemJSON(r.DeleteRequest.Key)}
-		}
-		out[i] = m
-	}
-	return out
 }
 
 func itemsJSON(items []map[string]types.AttributeValue) []any {

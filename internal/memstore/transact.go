@@ -30,16 +30,20 @@ const (
 
 // txAction is one parsed TransactWriteItems action.
 type txAction struct {
-	t       *table
-	key     attr.Item
-	put     attr.Item // Put
-	update  *expr.Update
-	delete  bool
-	cond    *expr.Condition
-	onFail  types.ReturnValuesOnConditionCheckFailure
-	newItem attr.Item // computed at commit
-	oldItem attr.Item
-	invalid string // a key that does not fit the table: the action's ValidationError reason
+	pos       int     // 1-based, as messages count
+	kind      string  // put, update, delete or conditionCheck
+	tableName *string // as written; t once found
+	rawKey    attr.Item
+	t         *table
+	key       attr.Item
+	put       attr.Item // Put
+	update    *expr.Update
+	delete    bool
+	cond      *expr.Condition
+	onFail    types.ReturnValuesOnConditionCheckFailure
+	newItem   attr.Item // computed at commit
+	oldItem   attr.Item
+	invalid   string // a key that does not fit the table: the action's ValidationError reason
 }
 
 // cancelsAction reports whether a validation failure of one action cancels
@@ -67,37 +71,80 @@ func (s *Store) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWri
 	return out, wrap("TransactWriteItems", err)
 }
 
-func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
-	n := len(in.TransactItems)
-	if n == 0 || n > maxTransactItems {
-		var c constraints
-		constraint := "Member must have length less than or equal to 100"
-		if n == 0 {
-			constraint = "Member must have length greater than or equal to 1"
+// A transaction is validated in three passes, as the service does
+// (us-east-1 and eu-west-2, 2026-10): the members' constraints, all of
+// them reported together; then each action's own request in order, the
+// first problem winning (expressions, values, keys as written); and only
+// then the tables, the keys against their schemas and duplicate targets.
+
+func transactWriteShape(in *dynamodb.TransactWriteItemsInput) error {
+	var c constraints
+	if t := in.ClientRequestToken; t != nil && (len(*t) < 1 || len(*t) > 36) {
+		c.add(t, "clientRequestToken", "Member must have length less than or equal to 36")
+	}
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	c.collectionMetrics(in.ReturnItemCollectionMetrics)
+	transactItemsLength(&c, in.TransactItems, len(in.TransactItems))
+	for i, ti := range in.TransactItems {
+		kind, name := "", (*string)(nil)
+		switch {
+		case ti.Put != nil:
+			kind, name = "put", ti.Put.TableName
+		case ti.Update != nil:
+			kind, name = "update", ti.Update.TableName
+		case ti.Delete != nil:
+			kind, name = "delete", ti.Delete.TableName
+		case ti.ConditionCheck != nil:
+			kind, name = "conditionCheck", ti.ConditionCheck.TableName
 		}
-		c.add(in.TransactItems, "transactItems", constraint)
-		return nil, c.err()
+		txTableName(&c, name, i+1, kind)
+	}
+	return c.err()
+}
+
+func transactItemsLength(c *constraints, items any, n int) {
+	switch {
+	case n == 0:
+		c.add(items, "transactItems", "Member must have length greater than or equal to 1")
+	case n > maxTransactItems:
+		c.add(items, "transactItems", "Member must have length less than or equal to 100")
+	}
+}
+
+// txTableName checks an action's table name against the name's pattern
+// and bounds (an ARN aside); a missing table is found later.
+func txTableName(c *constraints, name *string, pos int, kind string) {
+	if kind != "" && name != nil && !strings.HasPrefix(*name, "arn:") {
+		c.name(name, fmt.Sprintf("transactItems.%d.member.%s.tableName", pos, kind), true)
+	}
+}
+
+func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
+	if err := transactWriteShape(in); err != nil {
+		return nil, err
+	}
+	n := len(in.TransactItems)
+	actions := make([]*txAction, n)
+	for i, ti := range in.TransactItems {
+		a, err := parseTxAction(i+1, ti)
+		if err != nil {
+			return nil, err
+		}
+		actions[i] = a
 	}
 	var token string
 	if in.ClientRequestToken != nil {
 		token = *in.ClientRequestToken
-		if len(token) < 1 || len(token) > 36 {
-			var c constraints
-			c.add(in.ClientRequestToken, "clientRequestToken", "Member must have length less than or equal to 36")
-			return nil, c.err()
-		}
 		if out, done, err := s.idem.lookup(token, fingerprintWrite(in), s.now()); done || err != nil {
 			return out, err
 		}
 	}
 
-	actions := make([]*txAction, n)
 	seen := map[*table]map[string]bool{}
 	refs := make([]itemRef, n) // each action's item, for the duplicate check and the claims
 	size := 0
-	for i, ti := range in.TransactItems {
-		a, err := s.parseTxAction(i+1, ti)
-		if err != nil {
+	for i, a := range actions {
+		if err := s.bindTxAction(a); err != nil {
 			return nil, err
 		}
 		refs[i] = itemRef{t: a.t, key: string(a.t.keys.rowKey(nil, a.key))}
@@ -111,7 +158,6 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 		if a.put != nil {
 			size += attr.ItemSize(a.put)
 		}
-		actions[i] = a
 	}
 	if size > maxTransactBytes {
 		return nil, validation("Transaction request size has exceeded the maximum allowed size")
@@ -226,7 +272,9 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 	return out, nil
 }
 
-func (s *Store) parseTxAction(pos int, ti types.TransactWriteItem) (*txAction, error) {
+// parseTxAction reads one action without its table: which kind it is,
+// its expressions and its values.
+func parseTxAction(pos int, ti types.TransactWriteItem) (*txAction, error) {
 	set := 0
 	for _, ok := range []bool{ti.Put != nil, ti.Update != nil, ti.Delete != nil, ti.ConditionCheck != nil} {
 		if ok {
@@ -239,96 +287,89 @@ func (s *Store) parseTxAction(pos int, ti types.TransactWriteItem) (*txAction, e
 	case set > 1:
 		return nil, validation("TransactItems can only contain one of Check, Put, Update or Delete")
 	}
-	a := &txAction{}
+	a := &txAction{pos: pos}
+	var err error
 	switch {
 	case ti.Put != nil:
 		p := ti.Put
-		t, err := s.txTable(p.TableName, pos, "put")
-		if err != nil {
-			return nil, err
-		}
-		a.t, a.onFail = t, p.ReturnValuesOnConditionCheckFailure
+		a.kind, a.tableName, a.onFail = "put", p.TableName, p.ReturnValuesOnConditionCheckFailure
 		if a.cond, err = writeCondition(p.ConditionExpression, nil, "", p.ExpressionAttributeNames, p.ExpressionAttributeValues); err != nil {
 			return nil, err
 		}
 		if p.Item == nil {
-			return nil, validation("1 validation error detected: Value null at 'transactItems.1.member.put.item' failed to satisfy constraint: Member must not be null")
+			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.put.item' failed to satisfy constraint: Member must not be null", pos)
 		}
-		item, err := attr.NormalizeItem(p.Item)
-		if err != nil {
+		if a.put, err = attr.NormalizeItem(p.Item); err != nil {
 			return nil, asValidation(err)
 		}
-		if err := t.checkItem(item); err != nil {
-			if !cancelsAction(err) {
-				return nil, err
-			}
-			a.invalid = errorMessage(err)
-		}
-		a.put, a.key = item, t.keys.project(item, nil)
 	case ti.Update != nil:
 		u := ti.Update
-		t, err := s.txTable(u.TableName, pos, "update")
-		if err != nil {
-			return nil, err
-		}
-		a.t, a.onFail = t, u.ReturnValuesOnConditionCheckFailure
+		a.kind, a.tableName, a.onFail, a.rawKey = "update", u.TableName, u.ReturnValuesOnConditionCheckFailure, u.Key
 		if u.UpdateExpression == nil {
-			return nil, validation("1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null")
+			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.update.updateExpression' failed to satisfy constraint: Member must not be null", pos)
 		}
-		upd, cond, err := parseUpdate(&dynamodb.UpdateItemInput{
+		a.update, a.cond, err = parseUpdate(&dynamodb.UpdateItemInput{
 			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
 		}, func(err error) error { return err })
 		if err != nil {
 			return nil, err
 		}
-		if err := t.checkUpdateTargets(upd); err != nil {
-			return nil, err
-		}
-		a.update, a.cond = upd, cond
-		if a.key, err = checkKey(t.keys, u.Key); err != nil {
-			if !cancelsAction(err) {
-				return nil, err
-			}
-			a.invalid, a.key = errorMessage(err), u.Key
-		}
 	case ti.Delete != nil:
 		d := ti.Delete
-		t, err := s.txTable(d.TableName, pos, "delete")
-		if err != nil {
-			return nil, err
-		}
-		a.t, a.onFail, a.delete = t, d.ReturnValuesOnConditionCheckFailure, true
+		a.kind, a.tableName, a.onFail, a.rawKey, a.delete = "delete", d.TableName, d.ReturnValuesOnConditionCheckFailure, d.Key, true
 		if a.cond, err = writeCondition(d.ConditionExpression, nil, "", d.ExpressionAttributeNames, d.ExpressionAttributeValues); err != nil {
 			return nil, err
 		}
-		if a.key, err = checkKey(t.keys, d.Key); err != nil {
-			if !cancelsAction(err) {
-				return nil, err
-			}
-			a.invalid, a.key = errorMessage(err), d.Key
-		}
 	default:
 		c := ti.ConditionCheck
-		t, err := s.txTable(c.TableName, pos, "conditionCheck")
-		if err != nil {
-			return nil, err
-		}
-		a.t, a.onFail = t, c.ReturnValuesOnConditionCheckFailure
+		a.kind, a.tableName, a.onFail, a.rawKey = "conditionCheck", c.TableName, c.ReturnValuesOnConditionCheckFailure, c.Key
 		if c.ConditionExpression == nil {
-			return nil, validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null")
+			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null", pos)
 		}
 		if a.cond, err = writeCondition(c.ConditionExpression, nil, "", c.ExpressionAttributeNames, c.ExpressionAttributeValues); err != nil {
 			return nil, err
 		}
-		if a.key, err = checkKey(t.keys, c.Key); err != nil {
-			if !cancelsAction(err) {
-				return nil, err
-			}
-			a.invalid, a.key = errorMessage(err), c.Key
+	}
+	if a.rawKey != nil {
+		if _, err := attr.NormalizeItem(a.rawKey); err != nil {
+			return nil, asValidation(err)
 		}
 	}
 	return a, nil
+}
+
+// bindTxAction finds an action's table and checks its item or key against
+// the table's schema. A key that does not fit cancels the action (its
+// ValidationError reason) rather than refusing the request.
+func (s *Store) bindTxAction(a *txAction) error {
+	t, err := s.table(a.tableName)
+	if err != nil {
+		return err
+	}
+	a.t = t
+	if a.put != nil {
+		if err := t.checkItem(a.put); err != nil {
+			if !cancelsAction(err) {
+				return err
+			}
+			a.invalid = errorMessage(err)
+		}
+		a.key = t.keys.project(a.put, nil)
+		return nil
+	}
+	if a.update != nil {
+		if err := t.checkUpdateTargets(a.update); err != nil {
+			return err
+		}
+	}
+	if a.key, err = checkKey(t.keys, a.rawKey); err != nil {
+		if !cancelsAction(err) {
+			return err
+		}
+		a.invalid, a.key = errorMessage(err), a.rawKey
+	}
+	return nil
 }
 
 // cancelled builds TransactionCanceledException with its reasons in
@@ -370,34 +411,34 @@ func (s *Store) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetIt
 	return out, wrap("TransactGetItems", err)
 }
 
-func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.TransactGetItemsOutput, error) {
-	n := len(in.TransactItems)
-	if n == 0 || n > maxTransactItems {
-		var c constraints
-		constraint := "Member must have length less than or equal to 100"
-		if n == 0 {
-			constraint = "Member must have length greater than or equal to 1"
+func transactGetShape(in *dynamodb.TransactGetItemsInput) error {
+	var c constraints
+	c.consumedCapacity(in.ReturnConsumedCapacity)
+	transactItemsLength(&c, in.TransactItems, len(in.TransactItems))
+	for i, ti := range in.TransactItems {
+		if ti.Get != nil {
+			txTableName(&c, ti.Get.TableName, i+1, "get")
 		}
-		c.add(in.TransactItems, "transactItems", constraint)
-		return nil, c.err()
 	}
+	return c.err()
+}
+
+func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.TransactGetItemsOutput, error) {
+	if err := transactGetShape(in); err != nil {
+		return nil, err
+	}
+	n := len(in.TransactItems)
 	type getAction struct {
 		t    *table
 		key  attr.Item
 		proj *expr.Projection
 	}
 	gets := make([]getAction, n)
-	var busy []int                         // items a write transaction holds
-	var invalid []types.CancellationReason // per action, once a key does not fit its table
-	seen := map[*table]map[string]bool{}
+	// Each Get's own request first, in order, before any table is read.
 	for i, ti := range in.TransactItems {
 		g := ti.Get
 		if g == nil {
 			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.get' failed to satisfy constraint: Member must not be null", i+1)
-		}
-		t, err := s.table(g.TableName)
-		if err != nil {
-			return nil, err
 		}
 		var use paramUse
 		use.expr("ProjectionExpression", g.ProjectionExpression)
@@ -405,11 +446,25 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 		if err != nil {
 			return nil, err
 		}
-		proj, err := ep.projection(g.ProjectionExpression)
-		if err != nil {
+		if gets[i].proj, err = ep.projection(g.ProjectionExpression); err != nil {
 			return nil, err
 		}
 		if err := ep.done(); err != nil {
+			return nil, err
+		}
+		if g.Key != nil {
+			if _, err := attr.NormalizeItem(g.Key); err != nil {
+				return nil, asValidation(err)
+			}
+		}
+	}
+	var busy []int                         // items a write transaction holds
+	var invalid []types.CancellationReason // per action, once a key does not fit its table
+	seen := map[*table]map[string]bool{}
+	for i, ti := range in.TransactItems {
+		g := ti.Get
+		t, err := s.table(g.TableName)
+		if err != nil {
 			return nil, err
 		}
 		key, err := checkKey(t.keys, g.Key)
@@ -433,7 +488,7 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 			return nil, validation("Transaction request cannot include multiple operations on one item")
 		}
 		seen[t][ref.key] = true
-		gets[i] = getAction{t: t, key: key, proj: proj}
+		gets[i].t, gets[i].key = t, key
 		if s.claims.held(ref) {
 			busy = append(busy, i)
 		}
@@ -519,17 +574,4 @@ func (m *idempotency) store(token, fp string, out *dynamodb.TransactWriteItemsOu
 		}
 	}
 	m.entries[token] = idemEntry{fingerprint: fp, at: now, out: out}
-}
-
-// txTable looks up an action's table; a malformed name is reported at the
-// action's own position, as the service does.
-func (s *Store) txTable(name *string, pos int, kind string) (*table, error) {
-	if name != nil && !strings.HasPrefix(*name, "arn:") {
-		var c constraints
-		c.name(name, fmt.Sprintf("transactItems.%d.member.%s.tableName", pos, kind), true)
-		if err := c.err(); err != nil {
-			return nil, err
-		}
-	}
-	return s.table(name)
 }

@@ -20,6 +20,9 @@ var (
 	ErrEmptyBinarySet = errors.New("One or more parameter values were invalid: Binary sets should not be empty")
 	ErrNumberSetDup   = errors.New("Input collection contains duplicates")
 	ErrTooDeep        = errors.New("Nesting Levels have exceeded supported limits")
+	// Every region refuses NULL false again since July 2026, after two
+	// briefly stored it as NULL true; us-east-1 wraps it in the envelope.
+	ErrNullNotTrue = errors.New("1 validation error detected: One or more parameter values were invalid: Null attribute value types must have the value of true")
 )
 
 // Normalize validates a value from a request and returns a deep copy in the
@@ -65,7 +68,9 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 	case *types.AttributeValueMemberBOOL:
 		return &types.AttributeValueMemberBOOL{Value: x.Value}, nil
 	case *types.AttributeValueMemberNULL:
-		// The service once refused NULL false; it now stores it as NULL true.
+		if !x.Value {
+			return nil, ErrNullNotTrue
+		}
 		return &types.AttributeValueMemberNULL{Value: true}, nil
 	case *types.AttributeValueMemberL:
 		if depth >= MaxDepth {

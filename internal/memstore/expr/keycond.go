@@ -1,5 +1,7 @@
 package expr
 
+import "fmt"
+
 // keyTerm is one comparison of a key condition, attribute on the left.
 type keyTerm struct {
 	name   string // attribute name, resolved
@@ -22,7 +24,25 @@ func ParseKeyCondition(text string, p *Params) (*KeyCondition, error) {
 	if msg := keyTerms(c.root, &terms); msg != "" {
 		return nil, newError(msg)
 	}
+	if len(terms) > 2 {
+		return nil, &TooManyKeyConditions{N: len(terms)}
+	}
 	return keyConditionOf(terms)
+}
+
+// TooManyKeyConditions is a key condition on more attributes than a key
+// has. The service words it with the schema's size, which the caller knows
+// once it has found the table (it looks the table up after the
+// expression's other checks).
+type TooManyKeyConditions struct{ N int }
+
+func (e *TooManyKeyConditions) Error() string {
+	return fmt.Sprintf("The number of query conditions (%d) exceeds the number of key attributes defined in the schema", e.N)
+}
+
+// Message is the service's wording for a key schema of keyAttrs attributes.
+func (e *TooManyKeyConditions) Message(keyAttrs int) string {
+	return fmt.Sprintf("The number of query conditions (%d) exceeds the number of key attributes defined in the schema (%d)", e.N, keyAttrs)
 }
 
 var keyOperatorNames = map[string]SortOp{"=": SortEQ, "<": SortLT, "<=": SortLE, ">": SortGT, ">=": SortGE}
@@ -99,7 +119,7 @@ func keyTerms(c cond, terms *[]keyTerm) string {
 	}
 	for _, other := range *terms {
 		if other.name == t.name {
-			return "KeyConditionExpressions must only contain one condition per key"
+			return "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"
 		}
 	}
 	*terms = append(*terms, t)

@@ -26,7 +26,7 @@ func (s *Store) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput
 		in = &dynamodb.BatchGetItemInput{} // as the SDK does for a nil input
 	}
 	out, err := s.batchGetItem(in)
-	return out, wrap("BatchGetItem", err)
+	return out, wrap("BatchGetItem", currentLayer(err))
 }
 
 type batchGetTable struct {
@@ -81,6 +81,13 @@ func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGet
 	}
 	if err := mixedProjections(in.RequestItems); err != nil {
 		return nil, err
+	}
+	for _, r := range reqs {
+		for _, k := range r.req.Keys {
+			if err := checkKeyValues(k); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, r := range reqs {
 		t, err := s.table(aws.String(r.name))
@@ -222,6 +229,9 @@ func (s *Store) batchWriteItem(in *dynamodb.BatchWriteItemInput) (*dynamodb.Batc
 				w.put = item
 				w.key = t.keys.project(item, nil)
 			default:
+				if err := checkKeyValues(wr.DeleteRequest.Key); err != nil {
+					return nil, err
+				}
 				key, err := checkKey(t.keys, wr.DeleteRequest.Key)
 				if err != nil {
 					return nil, err

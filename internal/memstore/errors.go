@@ -13,6 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/monotable/monotable/internal/memstore/attr"
+	"github.com/monotable/monotable/internal/memstore/expr"
 )
 
 // The engine builds bare API errors internally; the exported methods wrap
@@ -37,6 +40,7 @@ func validationMsg(msg string) error {
 // reports those for PutItem, UpdateItem and DeleteItem; a message already
 // in the envelope, and any other error, passes through.
 func enveloped(err error) error {
+	err = currentLayer(err)
 	var api *smithy.GenericAPIError
 	if !errors.As(err, &api) || api.Code != "ValidationException" || strings.Contains(api.Message, " detected: ") {
 		return err
@@ -54,7 +58,50 @@ func asValidation(err error) error {
 	if errors.As(err, &api) {
 		return err
 	}
+	var ve *attr.ValueError
+	if errors.As(err, &ve) || errors.As(err, new(*expr.Error)) {
+		// Keep what was wrong with the value, for currentLayer.
+		return &valueFailure{GenericAPIError: validationMsg(err.Error()).(*smithy.GenericAPIError), cause: err}
+	}
 	return validationMsg(err.Error())
+}
+
+// valueFailure is a ValidationException about a request's value that keeps
+// the error behind it, so that an operation in the current validation
+// layer can word it its own way (see currentLayer).
+type valueFailure struct {
+	*smithy.GenericAPIError
+	cause error
+}
+
+func (e *valueFailure) Unwrap() []error { return []error{e.GenericAPIError, e.cause} }
+
+// currentLayer words a value failure as the current validation layer does
+// (PutItem, UpdateItem, DeleteItem, GetItem, BatchGetItem, Query): the
+// value's own message in its current form, without the
+// "ExpressionAttributeValues contains invalid value: … for key :v"
+// wrapper the older layer puts around an expression value. Other errors
+// pass through.
+func currentLayer(err error) error {
+	var vf *valueFailure
+	if !errors.As(err, &vf) {
+		return err
+	}
+	cause := vf.cause
+	var ee *expr.Error
+	if errors.As(cause, &ee) {
+		if inner := errors.Unwrap(ee); inner != nil && strings.HasPrefix(ee.Error(), "ExpressionAttributeValues contains invalid value: ") {
+			cause = inner
+		}
+	}
+	var ve *attr.ValueError
+	if errors.As(cause, &ve) {
+		return validationMsg(attr.CurrentWording(ve).Error())
+	}
+	if cause != vf.cause {
+		return validationMsg(cause.Error())
+	}
+	return err
 }
 
 func notFound() error {

@@ -17,15 +17,11 @@ func (s *Store) GetItem(ctx context.Context, in *dynamodb.GetItemInput, _ ...fun
 		in = &dynamodb.GetItemInput{} // as the SDK does for a nil input
 	}
 	out, err := s.getItem(in)
-	return out, wrap("GetItem", err)
+	return out, wrap("GetItem", currentLayer(err))
 }
 
 func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
 	if err := getItemShape(in); err != nil {
-		return nil, err
-	}
-	t, err := s.table(in.TableName)
-	if err != nil {
 		return nil, err
 	}
 	var use paramUse
@@ -45,6 +41,13 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 		}
 	}
 	if err := ep.done(); err != nil {
+		return nil, err
+	}
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, currentLayer(err)
+	}
+	t, err := s.table(in.TableName)
+	if err != nil {
 		return nil, err
 	}
 	var buf [256]byte
@@ -94,10 +97,6 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 	if err := putItemShape(in); err != nil {
 		return nil, err
 	}
-	t, err := s.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
 	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld); err != nil {
 		return nil, enveloped(err)
 	}
@@ -110,7 +109,11 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 	}
 	item, size, err := attr.NormalizeItemSize(in.Item)
 	if err != nil {
-		return nil, asValidation(err)
+		return nil, enveloped(asValidation(err))
+	}
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
 	}
 	if err := t.checkItemSized(item, size); err != nil {
 		return nil, err
@@ -211,14 +214,17 @@ func (s *Store) deleteItem(in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOu
 	if err := deleteItemShape(in); err != nil {
 		return nil, err
 	}
-	t, err := s.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
 	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld); err != nil {
 		return nil, enveloped(err)
 	}
 	cond, err := itemWriteCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, enveloped(err)
+	}
+	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -268,14 +274,17 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	if err := updateItemShape(in); err != nil {
 		return nil, err
 	}
-	t, err := s.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
 	if err := checkReturnValues(in.ReturnValues, types.ReturnValueNone, types.ReturnValueAllOld, types.ReturnValueUpdatedOld, types.ReturnValueAllNew, types.ReturnValueUpdatedNew); err != nil {
 		return nil, err
 	}
 	upd, cond, err := parseUpdate(in, enveloped)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, enveloped(err)
+	}
+	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +358,7 @@ func parseUpdate(in *dynamodb.UpdateItemInput, wrap func(error) error) (*expr.Up
 	}
 	if upd == nil && in.AttributeUpdates != nil {
 		if upd, err = expr.FromAttributeUpdates(in.AttributeUpdates); err != nil {
-			return nil, nil, asValidation(err)
+			return nil, nil, wrap(asValidation(err))
 		}
 	}
 	if cond == nil {
@@ -432,6 +441,18 @@ func updateReturn(rv types.ReturnValue, upd *expr.Update, old, new attr.Item) at
 			return nil
 		}
 		return out
+	}
+	return nil
+}
+
+// checkKeyValues validates a request key's values before the table is
+// looked up: a malformed value is reported for itself, ahead of a missing
+// table or a key that does not match the schema.
+func checkKeyValues(key attr.Item) error {
+	for _, v := range key {
+		if err := attr.CheckValue(v); err != nil {
+			return asValidation(err)
+		}
 	}
 	return nil
 }

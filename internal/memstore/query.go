@@ -19,7 +19,7 @@ func (s *Store) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*d
 		in = &dynamodb.QueryInput{} // as the SDK does for a nil input
 	}
 	out, err := s.query(in)
-	return out, wrap("Query", err)
+	return out, wrap("Query", currentLayer(err))
 }
 
 func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {

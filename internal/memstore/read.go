@@ -162,6 +162,9 @@ const msgStartKeySchema = "The provided starting key is invalid: The provided ke
 // startKey validates ExclusiveStartKey for a table or index read and
 // returns its row key.
 func startKey(t *table, ix *index, esk map[string]types.AttributeValue) (string, error) {
+	if err := checkKeyValues(esk); err != nil {
+		return "", err
+	}
 	want := len(t.keys.names())
 	if ix != nil {
 		for _, n := range ix.keys.names() {

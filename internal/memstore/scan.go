@@ -27,10 +27,6 @@ func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
 	if err := scanShape(in); err != nil {
 		return nil, err
 	}
-	t, err := s.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
 	limit, err := checkLimit(in.Limit)
 	if err != nil {
 		return nil, err
@@ -69,6 +65,11 @@ func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
 		if proj, err = legacyProjection(in.AttributesToGet); err != nil {
 			return nil, err
 		}
+	}
+	// The request's own checks come before the table's, as in Query.
+	t, err := s.table(in.TableName)
+	if err != nil {
+		return nil, err
 	}
 	var ix *index
 	if in.IndexName != nil {

@@ -7,6 +7,8 @@ package attr
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -37,19 +39,75 @@ var arith = apd.Context{
 }
 
 // ParseNumber parses a DynamoDB number literal and checks its range and
-// precision.
+// precision. The exponent is read in full before the range is checked, so
+// 1e99999999999 overflows; only an exponent past a 64-bit integer makes a
+// literal unconvertible. Zero is range-checked by the exponent it is
+// written with. Where the older validation layer words a failure
+// differently, the error is a [ValueError].
 func ParseNumber(s string) (*apd.Decimal, error) {
 	if s == "" {
-		return nil, ErrEmptyNumber
+		return nil, errEmptyNumber
 	}
 	if !numberSyntax(s) {
 		return nil, notANumber(s)
+	}
+	if err := checkExponent(s); err != nil {
+		return nil, err
 	}
 	d, _, err := apd.NewFromString(s)
 	if err != nil || d.Form != apd.Finite {
 		return nil, notANumber(s)
 	}
 	return checkRange(d)
+}
+
+// errEmptyNumber: the current layer ends the sentence with a colon.
+var errEmptyNumber = valueError(ErrEmptyNumber.Error(), ErrEmptyNumber.Error()+": ")
+
+// checkExponent range-checks a literal by its written exponent, before
+// the literal is handed to a decimal library with a 32-bit exponent.
+func checkExponent(s string) error {
+	mant, expText, _ := strings.Cut(strings.ToLower(s), "e")
+	if expText == "" {
+		return nil
+	}
+	exp, err := strconv.ParseInt(expText, 10, 64)
+	if err != nil {
+		return notANumber(s) // past a 64-bit integer, in either layer
+	}
+	intPart, frac, _ := strings.Cut(strings.TrimLeft(mant, "+-"), ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	p := int64(len(digits))
+	if p == 0 {
+		p = 1 // zero counts one digit
+	}
+	// BigDecimal's precision minus scale; the adjusted exponent is one less.
+	ps := p + exp - int64(len(frac))
+	var current error
+	switch adj := ps - 1; {
+	case adj > maxExponent:
+		current = ErrOverflow
+	case adj < minExponent:
+		current = ErrUnderflow
+	}
+	older := current
+	switch {
+	case exp > math.MaxInt32 || exp < math.MinInt32:
+		older = notANumber(s) // BigDecimal's exponent is an int
+	case ps > math.MaxInt32:
+		older = ErrUnderflow // BigDecimal's int arithmetic wraps
+	case ps < math.MinInt32:
+		older = ErrOverflow
+	}
+	switch {
+	case current == nil && older == nil:
+		return nil
+	case current != nil && older != nil && current.Error() == older.Error():
+		return current
+	case current == nil:
+		return nil // the older layer's wrap only matters past the range
+	}
+	return valueError(older.Error(), current.Error())
 }
 
 func notANumber(s string) error {

@@ -3,13 +3,12 @@ package attr
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// MaxDepth is DynamoDB's limit on nested lists and maps.
+// MaxDepth is DynamoDB's limit on nested lists and maps: counting the
+// attribute itself as level 1, no value may sit deeper than level 32.
 const MaxDepth = 32
 
 // Validation errors for attribute values, in DynamoDB's words.
@@ -18,11 +17,11 @@ var (
 	ErrEmptyStringSet = errors.New("One or more parameter values were invalid: An string set  may not be empty")
 	ErrEmptyNumberSet = errors.New("One or more parameter values were invalid: An number set  may not be empty")
 	ErrEmptyBinarySet = errors.New("One or more parameter values were invalid: Binary sets should not be empty")
-	ErrNumberSetDup   = errors.New("Input collection contains duplicates")
-	ErrTooDeep        = errors.New("Nesting Levels have exceeded supported limits")
+	ErrEmptyName      = errors.New("Empty attribute name")
+	ErrTooDeep        = errors.New("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
 	// Every region refuses NULL false again since July 2026, after two
-	// briefly stored it as NULL true; us-east-1 wraps it in the envelope.
-	ErrNullNotTrue = errors.New("1 validation error detected: One or more parameter values were invalid: Null attribute value types must have the value of true")
+	// briefly stored it as NULL true.
+	ErrNullNotTrue = errors.New("One or more parameter values were invalid: Null attribute value types must have the value of true")
 )
 
 // Normalize validates a value from a request and returns a deep copy in the
@@ -40,8 +39,12 @@ func NormalizeItem(item map[string]types.AttributeValue) (map[string]types.Attri
 // NormalizeItemSize is NormalizeItem that also returns ItemSize of the
 // result, measured in the same pass.
 func NormalizeItemSize(item map[string]types.AttributeValue) (map[string]types.AttributeValue, int, error) {
+	if _, ok := item[""]; ok {
+		return nil, 0, ErrEmptyName // before any value is looked at
+	}
 	out := make(map[string]types.AttributeValue, len(item))
 	size := 0
+	nested := false
 	for k, v := range item {
 		nv, err := normalize(v, 0)
 		if err != nil {
@@ -49,11 +52,45 @@ func NormalizeItemSize(item map[string]types.AttributeValue) (map[string]types.A
 		}
 		out[k] = nv
 		size += len(k) + Size(nv)
+		switch nv.(type) {
+		case *types.AttributeValueMemberM, *types.AttributeValueMemberL:
+			nested = true
+		}
+	}
+	// An empty map key inside a value is reported after every value's
+	// depth has been checked, as the service orders them.
+	if nested {
+		for _, v := range out {
+			if hasEmptyMapKey(v) {
+				return nil, 0, ErrEmptyName
+			}
+		}
 	}
 	return out, size, nil
 }
 
+func hasEmptyMapKey(v types.AttributeValue) bool {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberM:
+		for k, e := range x.Value {
+			if k == "" || hasEmptyMapKey(e) {
+				return true
+			}
+		}
+	case *types.AttributeValueMemberL:
+		for _, e := range x.Value {
+			if hasEmptyMapKey(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) {
+	if depth >= MaxDepth {
+		return nil, ErrTooDeep
+	}
 	switch x := v.(type) {
 	case *types.AttributeValueMemberS:
 		return &types.AttributeValueMemberS{Value: x.Value}, nil
@@ -73,9 +110,6 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 		}
 		return &types.AttributeValueMemberNULL{Value: true}, nil
 	case *types.AttributeValueMemberL:
-		if depth >= MaxDepth {
-			return nil, ErrTooDeep
-		}
 		out := make([]types.AttributeValue, len(x.Value))
 		for i, e := range x.Value {
 			ne, err := normalize(e, depth+1)
@@ -86,9 +120,6 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 		}
 		return &types.AttributeValueMemberL{Value: out}, nil
 	case *types.AttributeValueMemberM:
-		if depth >= MaxDepth {
-			return nil, ErrTooDeep
-		}
 		out := make(map[string]types.AttributeValue, len(x.Value))
 		for k, e := range x.Value {
 			ne, err := normalize(e, depth+1)
@@ -103,7 +134,7 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 			return nil, ErrEmptyStringSet
 		}
 		if hasDuplicate(x.Value) {
-			return nil, fmt.Errorf("One or more parameter values were invalid: Input collection [%s] contains duplicates.", strings.Join(x.Value, ", "))
+			return nil, stringSetDuplicates(x.Value)
 		}
 		return &types.AttributeValueMemberSS{Value: append([]string(nil), x.Value...)}, nil
 	case *types.AttributeValueMemberNS:
@@ -119,7 +150,7 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 			out[i] = n
 		}
 		if hasDuplicate(out) {
-			return nil, ErrNumberSetDup
+			return nil, errNumberSetDuplicates
 		}
 		return &types.AttributeValueMemberNS{Value: out}, nil
 	case *types.AttributeValueMemberBS:
@@ -133,7 +164,7 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 			strs[i] = string(b)
 		}
 		if hasDuplicate(strs) {
-			return nil, fmt.Errorf("One or more parameter values were invalid: Input collection %s of type BS contains duplicates.", describeBinarySet(out))
+			return nil, binarySetDuplicates(x.Value)
 		}
 		return &types.AttributeValueMemberBS{Value: out}, nil
 	}
@@ -161,10 +192,16 @@ func hasDuplicate(values []string) bool {
 	return false
 }
 
-func describeBinarySet(values [][]byte) string {
-	parts := make([]string, len(values))
-	for i, b := range values {
-		parts[i] = fmt.Sprintf("%x", b)
+// CheckValue validates v as Normalize does without copying it when it is
+// a scalar, for the request values a lookup only reads (keys).
+func CheckValue(v types.AttributeValue) error {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberS, *types.AttributeValueMemberB, *types.AttributeValueMemberBOOL:
+		return nil
+	case *types.AttributeValueMemberN:
+		_, err := CanonicalNumber(x.Value)
+		return err
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	_, err := Normalize(v)
+	return err
 }

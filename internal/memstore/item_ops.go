@@ -311,6 +311,11 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 	if err == nil {
 		size, err = t.checkUpdatedItem(item)
 	}
+	if err == nil && upd.StatementSize(item) > maxItemSize {
+		// UpdateItem alone is also sized by its statement (see
+		// expr.StatementSize); a transacted Update is not.
+		err = validationMsg(msgUpdateTooLarge)
+	}
 	if err != nil {
 		t.mu.Unlock()
 		return nil, err

@@ -158,7 +158,7 @@ func (s *Store) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, err
 // the legacy Expected parameters.
 func writeCondition(text *string, expected map[string]types.ExpectedAttributeValue, op types.ConditionalOperator,
 	names map[string]string, values map[string]types.AttributeValue) (*expr.Condition, error) {
-	return writeConditionIn(text, expected, op, names, values, func(err error) error { return err })
+	return writeConditionIn(text, expected, op, names, values, nil)
 }
 
 // itemWriteCondition is writeCondition for PutItem and DeleteItem, which
@@ -171,6 +171,9 @@ func itemWriteCondition(text *string, expected map[string]types.ExpectedAttribut
 func writeConditionIn(text *string, expected map[string]types.ExpectedAttributeValue, op types.ConditionalOperator,
 	names map[string]string, values map[string]types.AttributeValue, wrap func(error) error) (*expr.Condition, error) {
 	var use paramUse
+	if wrap == nil { // a transaction's: the older layer
+		wrap, use.older = func(err error) error { return err }, true
+	}
 	use.expr("ConditionExpression", text)
 	use.legacyIf("Expected", expected != nil)
 	use.legacyIf("ConditionalOperator", op != "")
@@ -339,6 +342,9 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 // condition; the update expression's own errors stand alone).
 func parseUpdate(in *dynamodb.UpdateItemInput, wrap func(error) error) (*expr.Update, *expr.Condition, error) {
 	var use paramUse
+	if wrap == nil { // a transaction's: the older layer
+		wrap, use.older = func(err error) error { return err }, true
+	}
 	use.expr("UpdateExpression", in.UpdateExpression)
 	use.expr("ConditionExpression", in.ConditionExpression)
 	use.legacyIf("AttributeUpdates", in.AttributeUpdates != nil)

@@ -24,6 +24,7 @@ var noExprParams = &exprParams{}
 type paramUse struct {
 	expressions []string // e.g. ConditionExpression
 	legacy      []string // e.g. Expected
+	older       bool     // checked by the older validation layer (transactions)
 }
 
 func (u *paramUse) expr(name string, s *string) {
@@ -56,7 +57,11 @@ func newExprParams(use paramUse, names map[string]string, values map[string]type
 		}
 		return noExprParams, nil
 	}
-	p, err := expr.NewParams(names, values)
+	newParams := expr.NewParams
+	if use.older {
+		newParams = expr.NewOlderParams
+	}
+	p, err := newParams(names, values)
 	if err != nil {
 		return nil, asValidation(err)
 	}

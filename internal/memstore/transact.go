@@ -311,7 +311,7 @@ func parseTxAction(pos int, ti types.TransactWriteItem) (*txAction, error) {
 		a.update, a.cond, err = parseUpdate(&dynamodb.UpdateItemInput{
 			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
-		}, func(err error) error { return err })
+		}, nil)
 		if err != nil {
 			return nil, err
 		}

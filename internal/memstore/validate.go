@@ -120,6 +120,9 @@ func (t *table) checkItemSize(item attr.Item) (int, error) {
 // checkUpdatedItem is checkItemSize for an item an update expression
 // produced: an emptied index key gets the update's own message.
 func (t *table) checkUpdatedItem(item attr.Item) (int, error) {
+	if err := attr.CheckDepth(item); err != nil {
+		return 0, asValidation(err) // written into a nested path, or a transaction's deeper value
+	}
 	size := attr.ItemSize(item)
 	return size, t.checkItemFor(item, size, true)
 }

@@ -30,6 +30,41 @@ func Normalize(v types.AttributeValue) (types.AttributeValue, error) {
 	return normalize(v, 0)
 }
 
+// NormalizeExpressionValue is Normalize for an ExpressionAttributeValues
+// entry in the older validation layer (the transactions), which lets such
+// a value nest one level deeper than an attribute: the value itself is not
+// an attribute. A value that deep fails later, if it is written.
+func NormalizeExpressionValue(v types.AttributeValue) (types.AttributeValue, error) {
+	return normalize(v, -1)
+}
+
+// CheckDepth reports ErrTooDeep for an item with a value nested past
+// MaxDepth, as an update that writes into a nested path can leave one.
+func CheckDepth(item map[string]types.AttributeValue) error {
+	for _, v := range item {
+		if depthOf(v) >= MaxDepth {
+			return ErrTooDeep
+		}
+	}
+	return nil
+}
+
+// depthOf is the 0-based level of v's deepest value.
+func depthOf(v types.AttributeValue) int {
+	d := 0
+	switch x := v.(type) {
+	case *types.AttributeValueMemberM:
+		for _, e := range x.Value {
+			d = max(d, 1+depthOf(e))
+		}
+	case *types.AttributeValueMemberL:
+		for _, e := range x.Value {
+			d = max(d, 1+depthOf(e))
+		}
+	}
+	return d
+}
+
 // NormalizeItem validates and copies every value of an item.
 func NormalizeItem(item map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	out, _, err := NormalizeItemSize(item)

@@ -38,6 +38,11 @@ func checkText(kind Kind, text string) error {
 		return invalid(kind, "The expression can not be empty;")
 	}
 	if len(text) > maxExpressionBytes {
+		if kind == KindUpdate {
+			// An update expression's size is not echoed (us-east-1 and
+			// eu-west-2, 2026-10).
+			return invalid(kind, "Expression size has exceeded the maximum allowed size;")
+		}
 		return invalid(kind, "Expression size has exceeded the maximum allowed size; expression size: "+strconv.Itoa(len(text)))
 	}
 	return nil

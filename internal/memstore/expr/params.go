@@ -28,6 +28,18 @@ type Params struct {
 // put in the form DynamoDB stores (canonical numbers). Either map may be
 // nil; a non-nil empty map is an error, as in DynamoDB.
 func NewParams(names map[string]string, values map[string]types.AttributeValue) (*Params, error) {
+	return newParams(names, values, attr.Normalize)
+}
+
+// NewOlderParams is NewParams as the older validation layer (the
+// transactions) checks values: one level deeper is allowed (see
+// attr.NormalizeExpressionValue).
+func NewOlderParams(names map[string]string, values map[string]types.AttributeValue) (*Params, error) {
+	return newParams(names, values, attr.NormalizeExpressionValue)
+}
+
+func newParams(names map[string]string, values map[string]types.AttributeValue,
+	normalize func(types.AttributeValue) (types.AttributeValue, error)) (*Params, error) {
 	p := &Params{usedNames: map[string]bool{}, usedValues: map[string]bool{}}
 	if names != nil {
 		if len(names) == 0 {
@@ -55,7 +67,7 @@ func NewParams(names map[string]string, values map[string]types.AttributeValue) 
 		}
 		p.values = make(map[string]types.AttributeValue, len(values))
 		for _, k := range keys {
-			v, err := attr.Normalize(values[k])
+			v, err := normalize(values[k])
 			if err != nil {
 				return nil, &Error{msg: "ExpressionAttributeValues contains invalid value: " + err.Error() + " for key " + k, cause: err}
 			}

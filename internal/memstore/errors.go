@@ -83,6 +83,9 @@ func (e *valueFailure) Unwrap() []error { return []error{e.GenericAPIError, e.ca
 // wrapper the older layer puts around an expression value. Other errors
 // pass through.
 func currentLayer(err error) error {
+	if err == nil {
+		return nil // the common case, before errors.As's allocation
+	}
 	var vf *valueFailure
 	if !errors.As(err, &vf) {
 		return err

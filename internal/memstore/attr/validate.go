@@ -3,6 +3,7 @@ package attr
 import (
 	"bytes"
 	"errors"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -171,7 +172,7 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 		if hasDuplicate(x.Value) {
 			return nil, stringSetDuplicates(x.Value)
 		}
-		return &types.AttributeValueMemberSS{Value: append([]string(nil), x.Value...)}, nil
+		return SortedSet(&types.AttributeValueMemberSS{Value: append([]string(nil), x.Value...)}), nil
 	case *types.AttributeValueMemberNS:
 		if len(x.Value) == 0 {
 			return nil, ErrEmptyNumberSet
@@ -187,7 +188,7 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 		if hasDuplicate(out) {
 			return nil, errNumberSetDuplicates
 		}
-		return &types.AttributeValueMemberNS{Value: out}, nil
+		return SortedSet(&types.AttributeValueMemberNS{Value: out}), nil
 	case *types.AttributeValueMemberBS:
 		if len(x.Value) == 0 {
 			return nil, ErrEmptyBinarySet
@@ -201,7 +202,7 @@ func normalize(v types.AttributeValue, depth int) (types.AttributeValue, error) 
 		if hasDuplicate(strs) {
 			return nil, binarySetDuplicates(x.Value)
 		}
-		return &types.AttributeValueMemberBS{Value: out}, nil
+		return SortedSet(&types.AttributeValueMemberBS{Value: out}), nil
 	}
 	return nil, ErrEmptyValue
 }
@@ -239,4 +240,25 @@ func CheckValue(v types.AttributeValue) error {
 	}
 	_, err := Normalize(v)
 	return err
+}
+
+// sortSet puts a set's members in the order the service returns them:
+// string and binary sets bytewise, number sets by value (the empty string
+// first). Sets are stored in that order.
+func sortSet(v types.AttributeValue) {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberSS:
+		slices.Sort(x.Value)
+	case *types.AttributeValueMemberNS:
+		slices.SortFunc(x.Value, CompareNumbers)
+	case *types.AttributeValueMemberBS:
+		slices.SortFunc(x.Value, bytes.Compare)
+	}
+}
+
+// SortedSet returns v with its members in stored order; v is a set this
+// package produced (it is sorted in place).
+func SortedSet(v types.AttributeValue) types.AttributeValue {
+	sortSet(v)
+	return v
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // Set arithmetic for ADD and DELETE. Both sets have the same type; the
-// result is a new value, existing elements first, in their order.
+// result is a new value with its members in stored order (attr.SortedSet).
 
 func numberKey(s string) string {
 	if c, err := attr.CanonicalNumber(s); err == nil {
@@ -18,11 +18,11 @@ func numberKey(s string) string {
 func setUnion(a, b types.AttributeValue) types.AttributeValue {
 	switch x := a.(type) {
 	case *types.AttributeValueMemberSS:
-		return &types.AttributeValueMemberSS{Value: union(x.Value, b.(*types.AttributeValueMemberSS).Value, func(s string) string { return s })}
+		return attr.SortedSet(&types.AttributeValueMemberSS{Value: union(x.Value, b.(*types.AttributeValueMemberSS).Value, func(s string) string { return s })})
 	case *types.AttributeValueMemberNS:
-		return &types.AttributeValueMemberNS{Value: union(x.Value, b.(*types.AttributeValueMemberNS).Value, numberKey)}
+		return attr.SortedSet(&types.AttributeValueMemberNS{Value: union(x.Value, b.(*types.AttributeValueMemberNS).Value, numberKey)})
 	case *types.AttributeValueMemberBS:
-		return &types.AttributeValueMemberBS{Value: union(x.Value, b.(*types.AttributeValueMemberBS).Value, func(b []byte) string { return string(b) })}
+		return attr.SortedSet(&types.AttributeValueMemberBS{Value: union(x.Value, b.(*types.AttributeValueMemberBS).Value, func(b []byte) string { return string(b) })})
 	case *types.AttributeValueMemberL:
 		out := make([]types.AttributeValue, 0, len(x.Value)+len(b.(*types.AttributeValueMemberL).Value))
 		return &types.AttributeValueMemberL{Value: append(append(out, x.Value...), b.(*types.AttributeValueMemberL).Value...)}

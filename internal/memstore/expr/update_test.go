@@ -103,7 +103,7 @@ var updateTests = []struct {
 	{name: "add set", expr: "ADD a :ss", item: `{"a":{"SS":["a","b"]}}`, want: `{"a":{"SS":["a","b","c"]}}`},
 	{name: "add set to missing", expr: "ADD a :ss1", item: `{}`, want: `{"a":{"SS":["a"]}}`},
 	{name: "add number set", expr: "ADD a :ns", item: `{"a":{"NS":["1","2"]}}`, want: `{"a":{"NS":["1","2","3"]}}`},
-	{name: "add binary set", expr: "ADD a :bs", item: `{"a":{"BS":["Aw=="]}}`, want: `{"a":{"BS":["Aw==","AQ==","Ag=="]}}`},
+	{name: "add binary set", expr: "ADD a :bs", item: `{"a":{"BS":["Aw=="]}}`, want: `{"a":{"BS":["AQ==","Ag==","Aw=="]}}`},
 	{name: "add set of another type", expr: "ADD a :ns", item: `{"a":{"SS":["a"]}}`, want: ``, err: ErrOperandType.Error()},
 	{name: "add set to a list", expr: "ADD a :ss", item: `{"a":{"L":[]}}`, err: ErrOperandType.Error()},
 	{name: "add through a missing map", expr: "ADD a.b :one", item: `{}`, err: ErrInvalidPath.Error()},

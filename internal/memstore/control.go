@@ -298,9 +298,68 @@ func parseKeySchema(ks []types.KeySchemaElement, defs map[string]types.ScalarAtt
 	return out, nil
 }
 
+// maxMultiKeyAttrs bounds each half of a multi-attribute GSI key.
+const maxMultiKeyAttrs = 4
+
+// parseMultiKeySchema reads a GSI key of more than two attributes: up to
+// four HASH attributes, then up to four RANGE attributes, each defined,
+// none twice.
+func parseMultiKeySchema(ks []types.KeySchemaElement, defs map[string]types.ScalarAttributeType, defNames []string) (keySchema, error) {
+	var out keySchema
+	if len(ks) > 2*maxMultiKeyAttrs {
+		return out, validation("1 validation error detected: Value '%s' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to %d", keySchemaString(ks), 2*maxMultiKeyAttrs)
+	}
+	names := make([]string, len(ks))
+	seen := map[string]bool{}
+	for i, k := range ks {
+		if k.AttributeName == nil {
+			return out, validation("1 validation error detected: Value null at 'keySchema.%d.member.attributeName' failed to satisfy constraint: Member must not be null", i+1)
+		}
+		names[i] = *k.AttributeName
+		if seen[names[i]] {
+			return out, validation("Invalid KeySchema: Some index key attributes are used more than once: %s", names[i])
+		}
+		seen[names[i]] = true
+	}
+	for _, n := range names {
+		if _, ok := defs[n]; !ok {
+			return out, validation("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]", strings.Join(names, ", "), strings.Join(defNames, ", "))
+		}
+	}
+	if ks[0].KeyType != types.KeyTypeHash {
+		return out, validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+	}
+	var hashes, ranges []keyDef
+	for i, k := range ks {
+		d := keyDef{Name: names[i], Type: defs[names[i]]}
+		switch {
+		case k.KeyType == types.KeyTypeHash && len(ranges) == 0:
+			hashes = append(hashes, d)
+		case k.KeyType == types.KeyTypeRange:
+			ranges = append(ranges, d)
+		default:
+			return out, validation("Invalid KeySchema: HASH key attributes must come before RANGE key attributes")
+		}
+	}
+	if len(hashes) > maxMultiKeyAttrs || len(ranges) > maxMultiKeyAttrs {
+		return out, validation("Invalid KeySchema: A key may have at most %d HASH and %d RANGE attributes", maxMultiKeyAttrs, maxMultiKeyAttrs)
+	}
+	out.Hash, out.MoreHash = hashes[0], hashes[1:]
+	if len(ranges) > 0 {
+		out.Range, out.MoreRange = &ranges[0], ranges[1:]
+	}
+	return out, nil
+}
+
 func parseIndex(name string, ks []types.KeySchemaElement, proj *types.Projection, pt *types.ProvisionedThroughput, global bool,
 	billing types.BillingMode, defs map[string]types.ScalarAttributeType, defNames []string, seen map[string]bool) (*index, error) {
-	keys, err := parseKeySchema(ks, defs, defNames)
+	var keys keySchema
+	var err error
+	if global && (len(ks) > 2 || len(ks) == 2 && ks[1].KeyType == types.KeyTypeHash) {
+		keys, err = parseMultiKeySchema(ks, defs, defNames)
+	} else {
+		keys, err = parseKeySchema(ks, defs, defNames)
+	}
 	if err != nil {
 		return nil, err
 	}

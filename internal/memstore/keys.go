@@ -79,13 +79,44 @@ type keyDef struct {
 	Type types.ScalarAttributeType
 }
 
-// keySchema is a partition key and an optional sort key.
+// keySchema is a partition key and an optional sort key. A global
+// secondary index may have a multi-attribute key: up to four partition
+// and four sort attributes, the ones after the first of each in MoreHash
+// and MoreRange, in key schema order. Items are distributed by all the
+// partition attributes together and sorted by the sort attributes in
+// turn; an item missing any of them is not in the index.
 type keySchema struct {
-	Hash  keyDef
-	Range *keyDef
+	Hash      keyDef
+	Range     *keyDef
+	MoreHash  []keyDef
+	MoreRange []keyDef
 }
 
+// multi reports a multi-attribute key.
+func (k keySchema) multi() bool { return len(k.MoreHash)+len(k.MoreRange) > 0 }
+
+// hashDefs and rangeDefs list the partition and sort attributes in key
+// schema order.
+func (k keySchema) hashDefs() []keyDef { return append([]keyDef{k.Hash}, k.MoreHash...) }
+
+func (k keySchema) rangeDefs() []keyDef {
+	if k.Range == nil {
+		return nil
+	}
+	return append([]keyDef{*k.Range}, k.MoreRange...)
+}
+
+// all lists every key attribute, partition attributes first.
+func (k keySchema) all() []keyDef { return append(k.hashDefs(), k.rangeDefs()...) }
+
 func (k keySchema) names() []string {
+	if k.multi() {
+		var out []string
+		for _, d := range k.all() {
+			out = append(out, d.Name)
+		}
+		return out
+	}
 	if k.Range == nil {
 		return []string{k.Hash.Name}
 	}
@@ -93,13 +124,29 @@ func (k keySchema) names() []string {
 }
 
 func (k keySchema) has(name string) bool {
-	return k.Hash.Name == name || (k.Range != nil && k.Range.Name == name)
+	if k.Hash.Name == name || (k.Range != nil && k.Range.Name == name) {
+		return true
+	}
+	for _, d := range k.MoreHash {
+		if d.Name == name {
+			return true
+		}
+	}
+	for _, d := range k.MoreRange {
+		if d.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (k keySchema) sdk() []types.KeySchemaElement {
-	out := []types.KeySchemaElement{{AttributeName: strPtr(k.Hash.Name), KeyType: types.KeyTypeHash}}
-	if k.Range != nil {
-		out = append(out, types.KeySchemaElement{AttributeName: strPtr(k.Range.Name), KeyType: types.KeyTypeRange})
+	var out []types.KeySchemaElement
+	for _, d := range k.hashDefs() {
+		out = append(out, types.KeySchemaElement{AttributeName: strPtr(d.Name), KeyType: types.KeyTypeHash})
+	}
+	for _, d := range k.rangeDefs() {
+		out = append(out, types.KeySchemaElement{AttributeName: strPtr(d.Name), KeyType: types.KeyTypeRange})
 	}
 	return out
 }
@@ -107,6 +154,9 @@ func (k keySchema) sdk() []types.KeySchemaElement {
 // rowKey builds a row's ordering key from the item's key attributes. The
 // item must hold them with the right types (checked on write).
 func (k keySchema) rowKey(dst []byte, item attr.Item) []byte {
+	if k.multi() {
+		return k.multiRowKey(dst, item)
+	}
 	var scratch [128]byte
 	pk := attr.AppendKeyBytes(scratch[:0], item[k.Hash.Name])
 	dst = binary.BigEndian.AppendUint64(dst, partitionHash(pk))
@@ -115,6 +165,32 @@ func (k keySchema) rowKey(dst []byte, item attr.Item) []byte {
 		dst = appendComponent(dst, attr.AppendKeyBytes(scratch[:0], item[k.Range.Name]))
 	}
 	return dst
+}
+
+// multiRowKey is rowKey for a multi-attribute key: the hash of all the
+// partition components, the components, then each sort component in
+// order, so that rows sort by the sort attributes one after another.
+func (k keySchema) multiRowKey(dst []byte, item attr.Item) []byte {
+	var values []types.AttributeValue
+	for _, d := range k.hashDefs() {
+		values = append(values, item[d.Name])
+	}
+	dst = append(dst, multiPartitionPrefix(values)...)
+	for _, d := range k.rangeDefs() {
+		dst = appendComponent(dst, attr.KeyBytes(item[d.Name]))
+	}
+	return dst
+}
+
+// multiPartitionPrefix is partitionPrefix for the values of a
+// multi-attribute partition key, in key schema order.
+func multiPartitionPrefix(values []types.AttributeValue) []byte {
+	var comps []byte
+	for _, v := range values {
+		comps = appendComponent(comps, attr.KeyBytes(v))
+	}
+	out := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(comps)), partitionHash(comps))
+	return append(out, comps...)
 }
 
 // appendTableKey appends the table key components (after the index key) so
@@ -136,6 +212,12 @@ func (k keySchema) project(item attr.Item, into attr.Item) attr.Item {
 	into[k.Hash.Name] = item[k.Hash.Name]
 	if k.Range != nil {
 		into[k.Range.Name] = item[k.Range.Name]
+	}
+	for _, d := range k.MoreHash {
+		into[d.Name] = item[d.Name]
+	}
+	for _, d := range k.MoreRange {
+		into[d.Name] = item[d.Name]
 	}
 	return into
 }

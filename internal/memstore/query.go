@@ -3,7 +3,7 @@ package memstore
 import (
 	"bytes"
 	"context"
-	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -49,9 +49,8 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 	}
 	var kc *expr.KeyCondition
-	var tooMany *expr.TooManyKeyConditions
 	if in.KeyConditionExpression != nil {
-		if kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, ep.params); err != nil && !errors.As(err, &tooMany) {
+		if kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, ep.params); err != nil {
 			return nil, asValidation(err)
 		}
 	}
@@ -72,16 +71,6 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 	t, err := s.table(in.TableName)
 	if err != nil {
 		return nil, err
-	}
-	if tooMany != nil {
-		n := 1
-		if keys := t.keys; in.IndexName != nil && t.index(*in.IndexName) != nil {
-			keys = t.index(*in.IndexName).keys
-			n = len(keys.names())
-		} else {
-			n = len(keys.names())
-		}
-		return nil, validation("%s", tooMany.Message(n))
 	}
 	if kc == nil {
 		if kc, err = expr.FromKeyConditions(in.KeyConditions); err != nil {
@@ -116,8 +105,8 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	kc.Orient(keys.Hash.Name)
-	if err := checkKeyCondition(keys, kc); err != nil {
+	rng, partition, err := queryRange(keys, kc)
+	if err != nil {
 		return nil, err
 	}
 	if filter != nil {
@@ -127,7 +116,6 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 			}
 		}
 	}
-	rng := partitionRange(kc)
 	reverse := in.ScanIndexForward != nil && !*in.ScanIndexForward
 	if in.ExclusiveStartKey != nil {
 		sk, err := startKey(t, ix, in.ExclusiveStartKey)
@@ -137,7 +125,7 @@ func (s *Store) query(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !bytes.HasPrefix([]byte(sk), partitionPrefix(kc.PartitionValue)) {
+		if !bytes.HasPrefix([]byte(sk), partition) {
 			return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
 		}
 		if reverse {
@@ -215,18 +203,125 @@ func checkKeyCondition(keys keySchema, kc *expr.KeyCondition) error {
 	return nil
 }
 
-// partitionRange turns a key condition into one contiguous key range.
-func partitionRange(kc *expr.KeyCondition) keyRange {
-	p := partitionPrefix(kc.PartitionValue)
-	all := keyRange{lo: string(p), hi: successor(p)}
-	if kc.SortName == "" {
-		return all
+// queryRange checks a key condition against the key schema and turns it
+// into one contiguous key range, with the partition's key prefix.
+func queryRange(keys keySchema, kc *expr.KeyCondition) (keyRange, []byte, error) {
+	if keys.multi() {
+		return multiKeyRange(keys, kc.Terms)
 	}
+	if len(kc.Terms) > 2 {
+		return keyRange{}, nil, validation("%s", expr.TooManyConditions(len(kc.Terms), len(keys.names())))
+	}
+	kc.Orient(keys.Hash.Name)
+	if err := checkKeyCondition(keys, kc); err != nil {
+		return keyRange{}, nil, err
+	}
+	p := partitionPrefix(kc.PartitionValue)
+	if kc.SortName == "" {
+		return keyRange{lo: string(p), hi: successor(p)}, p, nil
+	}
+	return sortRange(p, kc.SortOp, kc.SortValues), p, nil
+}
+
+// multiKeyRange is queryRange for a multi-attribute key: an equality on
+// every partition attribute, and conditions on a leading run of the sort
+// attributes, equalities but for the last one named.
+func multiKeyRange(keys keySchema, terms []expr.KeyTerm) (keyRange, []byte, error) {
+	hashes, ranges := keys.hashDefs(), keys.rangeDefs()
+	if len(terms) > len(hashes)+len(ranges) {
+		return keyRange{}, nil, validation("%s", expr.TooManyConditions(len(terms), len(hashes)+len(ranges)))
+	}
+	byName := make(map[string]expr.KeyTerm, len(terms))
+	for _, t := range terms {
+		byName[t.Name] = t
+	}
+	typed := func(kd keyDef, t expr.KeyTerm) error {
+		for _, v := range t.Values {
+			if attr.TypeOf(v) != string(kd.Type) {
+				return validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+			}
+		}
+		return nil
+	}
+	values := make([]types.AttributeValue, len(hashes))
+	for i, h := range hashes {
+		t, ok := byName[h.Name]
+		if !ok {
+			return keyRange{}, nil, validation("Query condition missed key schema element: %s", h.Name)
+		}
+		if t.Op != expr.SortEQ {
+			return keyRange{}, nil, validation("Query key condition not supported")
+		}
+		if err := typed(h, t); err != nil {
+			return keyRange{}, nil, err
+		}
+		if err := checkKeyValue(h.Name, t.Values[0], true); err != nil {
+			return keyRange{}, nil, err
+		}
+		values[i] = t.Values[0]
+	}
+	for _, t := range terms {
+		if !keys.has(t.Name) {
+			if len(ranges) == 0 {
+				return keyRange{}, nil, validation("Query key condition not supported")
+			}
+			return keyRange{}, nil, validation("Query condition missed key schema element: %s", firstUnnamed(ranges, byName))
+		}
+	}
+	last := -1
+	for i, r := range ranges {
+		if _, ok := byName[r.Name]; ok {
+			last = i
+		}
+	}
+	var notEqual []string
+	for _, r := range ranges[:max(last, 0)] {
+		if t, ok := byName[r.Name]; !ok || t.Op != expr.SortEQ {
+			notEqual = append(notEqual, r.Name)
+		}
+	}
+	if len(notEqual) > 0 {
+		return keyRange{}, nil, validation("RANGE key attributes %s must have equality conditions specified in the query because a condition is present on key attribute %s",
+			strings.Join(notEqual, ", "), ranges[last].Name)
+	}
+	partition := multiPartitionPrefix(values)
+	p := partition
+	for i := 0; i < last; i++ {
+		t := byName[ranges[i].Name]
+		if err := typed(ranges[i], t); err != nil {
+			return keyRange{}, nil, err
+		}
+		p = appendComponent(append([]byte(nil), p...), attr.KeyBytes(t.Values[0]))
+	}
+	if last < 0 {
+		return keyRange{lo: string(p), hi: successor(p)}, partition, nil
+	}
+	t := byName[ranges[last].Name]
+	if err := typed(ranges[last], t); err != nil {
+		return keyRange{}, nil, err
+	}
+	return sortRange(p, t.Op, t.Values), partition, nil
+}
+
+// firstUnnamed is the first sort attribute a condition leaves out.
+func firstUnnamed(ranges []keyDef, byName map[string]expr.KeyTerm) string {
+	for _, r := range ranges {
+		if _, ok := byName[r.Name]; !ok {
+			return r.Name
+		}
+	}
+	return ranges[len(ranges)-1].Name
+}
+
+// sortRange is the key range of a condition on the sort component that
+// follows prefix p.
+func sortRange(p []byte, op expr.SortOp, values []types.AttributeValue) keyRange {
+	all := keyRange{lo: string(p), hi: successor(p)}
 	with := func(v types.AttributeValue) []byte {
 		return appendComponent(append([]byte(nil), p...), attr.KeyBytes(v))
 	}
-	v := kc.SortValues[0]
-	switch kc.SortOp {
+	v := values[0]
+	switch op {
 	case expr.SortEQ:
 		k := with(v)
 		return keyRange{lo: string(k), hi: successor(k)}
@@ -239,7 +334,7 @@ func partitionRange(kc *expr.KeyCondition) keyRange {
 	case expr.SortGE:
 		return keyRange{lo: string(with(v)), hi: all.hi}
 	case expr.SortBetween:
-		return keyRange{lo: string(with(v)), hi: successor(with(kc.SortValues[1]))}
+		return keyRange{lo: string(with(v)), hi: successor(with(values[1]))}
 	case expr.SortBeginsWith:
 		prefix := appendEscaped(append([]byte(nil), p...), attr.KeyBytes(v))
 		return keyRange{lo: string(prefix), hi: successor(prefix)}

@@ -208,6 +208,13 @@ func (ix *index) covers(item attr.Item) bool {
 			return false
 		}
 	}
+	for _, more := range [2][]keyDef{ix.keys.MoreHash, ix.keys.MoreRange} {
+		for _, d := range more {
+			if _, ok := item[d.Name]; !ok {
+				return false
+			}
+		}
+	}
 	return true
 }
 
@@ -220,14 +227,19 @@ func (ix *index) rowKey(tk keySchema, item attr.Item) string {
 // (both in the index with equal index keys), so a write can replace the row
 // instead of deleting and reinserting it.
 func (ix *index) sameKey(a, b attr.Item) bool {
-	for _, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
-		if kd == nil {
-			continue
-		}
+	same := func(kd *keyDef) bool {
 		va, okA := a[kd.Name]
 		vb, okB := b[kd.Name]
-		if !okA || !okB || !attr.Equal(va, vb) {
-			return false
+		return okA && okB && attr.Equal(va, vb)
+	}
+	if !same(&ix.keys.Hash) || ix.keys.Range != nil && !same(ix.keys.Range) {
+		return false
+	}
+	for _, more := range [2][]keyDef{ix.keys.MoreHash, ix.keys.MoreRange} {
+		for i := range more {
+			if !same(&more[i]) {
+				return false
+			}
 		}
 	}
 	return true

@@ -218,10 +218,7 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 // typesMatch reports whether an item's index key attributes have the
 // declared types; a backfill skips items that don't, as DynamoDB does.
 func (ix *index) typesMatch(item map[string]types.AttributeValue) bool {
-	for _, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
-		if kd == nil {
-			continue
-		}
+	for _, kd := range ix.keys.all() {
 		v := item[kd.Name]
 		if v == nil || string(kd.Type) != attr.TypeOf(v) || isEmptyKey(v) {
 			return false

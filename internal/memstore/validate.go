@@ -50,6 +50,9 @@ func validKey(ks keySchema, key map[string]types.AttributeValue) error {
 	if key == nil {
 		return validation("1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}
+	if ks.multi() {
+		return validMultiKey(ks, key)
+	}
 	want := 1
 	if ks.Range != nil {
 		want = 2
@@ -71,6 +74,28 @@ func validKey(ks keySchema, key map[string]types.AttributeValue) error {
 			}
 		}
 		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validMultiKey is validKey for a multi-attribute key (an index's, as an
+// ExclusiveStartKey gives it).
+func validMultiKey(ks keySchema, key map[string]types.AttributeValue) error {
+	defs := ks.all()
+	if len(key) != len(defs) {
+		return validation("The provided key element does not match the schema")
+	}
+	for i, kd := range defs {
+		v, ok := key[kd.Name]
+		if !ok || attr.TypeOf(v) != string(kd.Type) {
+			return validation("The provided key element does not match the schema")
+		}
+		if err := attr.CheckValue(v); err != nil {
+			return asValidation(err)
+		}
+		if err := checkKeyValue(kd.Name, v, i < 1+len(ks.MoreHash)); err != nil {
 			return err
 		}
 	}
@@ -175,28 +200,44 @@ func (t *table) checkItemFor(item attr.Item, size int, updated bool) error {
 // checkKeys checks the index key attributes an item carries (those that are
 // not also table keys): typed as declared, not empty, within the key size.
 func (ix *index) checkKeys(tk keySchema, item attr.Item, updated bool) error {
-	for i, kd := range []*keyDef{&ix.keys.Hash, ix.keys.Range} {
+	defs := [2]*keyDef{&ix.keys.Hash, ix.keys.Range}
+	for i, kd := range defs {
 		if kd == nil || tk.has(kd.Name) {
 			continue
 		}
-		v, ok := item[kd.Name]
-		if !ok {
-			continue
+		if err := ix.checkKey(kd, i == 0, item, updated); err != nil {
+			return err
 		}
-		if got := attr.TypeOf(v); got != string(kd.Type) {
-			return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
+	}
+	for _, d := range ix.keys.MoreHash {
+		if err := ix.checkKey(&d, true, item, updated); err != nil && !tk.has(d.Name) {
+			return err
 		}
-		if isEmptyKey(v) {
-			if updated {
-				return validation("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty %s value.", emptyKind(v))
-			}
-			return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
-		}
-		if err := checkKeyValue(kd.Name, v, i == 0); err != nil {
+	}
+	for _, d := range ix.keys.MoreRange {
+		if err := ix.checkKey(&d, false, item, updated); err != nil && !tk.has(d.Name) {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkKey checks one index key attribute of item, when present.
+func (ix *index) checkKey(kd *keyDef, partition bool, item attr.Item, updated bool) error {
+	v, ok := item[kd.Name]
+	if !ok {
+		return nil
+	}
+	if got := attr.TypeOf(v); got != string(kd.Type) {
+		return validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kd.Name, kd.Type, got, ix.name)
+	}
+	if isEmptyKey(v) {
+		if updated {
+			return validation("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty %s value.", emptyKind(v))
+		}
+		return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", emptyKind(v), ix.name, kd.Name)
+	}
+	return checkKeyValue(kd.Name, v, partition)
 }
 
 func isEmptyKey(v types.AttributeValue) bool {

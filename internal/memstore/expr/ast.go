@@ -233,6 +233,11 @@ type KeyCondition struct {
 	SortOp         SortOp
 	SortValues     []types.AttributeValue // 1 value, or 2 for BETWEEN
 
+	// Terms are every comparison, as written. A condition of more than two
+	// (for an index with a multi-attribute key) has only Terms.
+	Terms []KeyTerm
+	terms []keyTerm
+
 	refs  [3]string // placeholders as written, for String: partition, sort 1, sort 2
 	names [2]string // attribute names as written (#n or plain)
 }

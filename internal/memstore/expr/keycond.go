@@ -1,6 +1,10 @@
 package expr
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
 
 // keyTerm is one comparison of a key condition, attribute on the left.
 type keyTerm struct {
@@ -25,24 +29,36 @@ func ParseKeyCondition(text string, p *Params) (*KeyCondition, error) {
 		return nil, newError(msg)
 	}
 	if len(terms) > 2 {
-		return nil, &TooManyKeyConditions{N: len(terms)}
+		// Only an index with a multi-attribute key takes more than two;
+		// the caller, which knows the schema, judges (see Terms).
+		return &KeyCondition{Terms: exportTerms(terms), terms: terms}, nil
 	}
 	return keyConditionOf(terms)
 }
 
-// TooManyKeyConditions is a key condition on more attributes than a key
-// has. The service words it with the schema's size, which the caller knows
-// once it has found the table (it looks the table up after the
-// expression's other checks).
-type TooManyKeyConditions struct{ N int }
-
-func (e *TooManyKeyConditions) Error() string {
-	return fmt.Sprintf("The number of query conditions (%d) exceeds the number of key attributes defined in the schema", e.N)
+// KeyTerm is one comparison of a key condition, the attribute on the left:
+// Name Op Values (two values for BETWEEN).
+type KeyTerm struct {
+	Name   string
+	Op     SortOp
+	Values []types.AttributeValue
 }
 
-// Message is the service's wording for a key schema of keyAttrs attributes.
-func (e *TooManyKeyConditions) Message(keyAttrs int) string {
-	return fmt.Sprintf("The number of query conditions (%d) exceeds the number of key attributes defined in the schema (%d)", e.N, keyAttrs)
+func exportTerms(terms []keyTerm) []KeyTerm {
+	out := make([]KeyTerm, len(terms))
+	for i, t := range terms {
+		out[i] = KeyTerm{Name: t.name, Op: t.op}
+		for _, v := range t.values {
+			out[i].Values = append(out[i].Values, v.val)
+		}
+	}
+	return out
+}
+
+// TooManyConditions is the service's wording for a key condition on more
+// attributes than a key of keyAttrs attributes has.
+func TooManyConditions(terms, keyAttrs int) string {
+	return fmt.Sprintf("The number of query conditions (%d) exceeds the number of key attributes defined in the schema (%d)", terms, keyAttrs)
 }
 
 var keyOperatorNames = map[string]SortOp{"=": SortEQ, "<": SortLT, "<=": SortLE, ">": SortGT, ">=": SortGE}
@@ -140,7 +156,7 @@ func keyConditionOf(terms []keyTerm) (*KeyCondition, error) {
 			break
 		}
 	}
-	kc := &KeyCondition{}
+	kc := &KeyCondition{Terms: exportTerms(terms), terms: terms}
 	if pi < 0 && len(terms) == 2 {
 		return nil, newError("Query key condition not supported")
 	}

@@ -203,6 +203,9 @@ func (kc *KeyCondition) String() string {
 	if kc == nil {
 		return ""
 	}
+	if kc.PartitionName == "" && kc.SortName == "" && len(kc.terms) > 0 {
+		return multiTermString(kc.terms)
+	}
 	name := func(i int, resolved string) string {
 		if kc.names[i] != "" {
 			return kc.names[i]
@@ -285,4 +288,27 @@ func literal(v types.AttributeValue) string {
 		return "<<" + strings.Join(parts, ", ") + ">>"
 	}
 	return "?"
+}
+
+// multiTermString prints a key condition of more than two comparisons, in
+// the order written.
+func multiTermString(terms []keyTerm) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		v := func(j int) string {
+			if t.values[j].ref != "" {
+				return t.values[j].ref
+			}
+			return literal(t.values[j].val)
+		}
+		switch t.op {
+		case SortBetween:
+			parts[i] = t.ref + " BETWEEN " + v(0) + " AND " + v(1)
+		case SortBeginsWith:
+			parts[i] = "begins_with(" + t.ref + ", " + v(0) + ")"
+		default:
+			parts[i] = t.ref + " " + t.op.String() + " " + v(0)
+		}
+	}
+	return strings.Join(parts, " AND ")
 }

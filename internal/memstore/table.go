@@ -73,6 +73,8 @@ type table struct {
 	now                func() time.Time
 	history            *history // past versions for stale reads; nil unless eventual consistency is on
 	tags               map[string]string
+	insights           map[string]insight // Contributor Insights by index name, "" for the table
+	policy             *resourcePolicy
 	pitr               bool
 	readBucket         bucket // provisioned capacity, when throttling is on
 	writeBucket        bucket

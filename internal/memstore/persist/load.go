@@ -289,6 +289,25 @@ func (s *Store) apply(rec record) error {
 		if err = wire.Unmarshal(rec.body, &in); err == nil {
 			_, err = s.Store.UpdateContinuousBackups(ctx, &in)
 		}
+	case kindInsights:
+		var in dynamodb.UpdateContributorInsightsInput
+		if err = wire.Unmarshal(rec.body, &in); err == nil {
+			_, err = s.Store.UpdateContributorInsights(ctx, &in)
+		}
+	case kindPutPolicy:
+		var in dynamodb.PutResourcePolicyInput
+		if err = wire.Unmarshal(rec.body, &in); err == nil {
+			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
+			in.ExpectedRevisionId = nil // revisions are renumbered on replay
+			_, err = s.Store.PutResourcePolicy(ctx, &in)
+		}
+	case kindDeletePolicy:
+		var in dynamodb.DeleteResourcePolicyInput
+		if err = wire.Unmarshal(rec.body, &in); err == nil {
+			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
+			in.ExpectedRevisionId = nil
+			_, err = s.Store.DeleteResourcePolicy(ctx, &in)
+		}
 	case kindWrite:
 		var in dynamodb.BatchWriteItemInput
 		if err = wire.Unmarshal(rec.body, &in); err != nil {

@@ -41,6 +41,9 @@ const (
 	kindTag           kind = 8  // dynamodb.TagResourceInput
 	kindUntag         kind = 9  // dynamodb.UntagResourceInput
 	kindUpdateBackups kind = 10 // dynamodb.UpdateContinuousBackupsInput
+	kindInsights      kind = 11 // dynamodb.UpdateContributorInsightsInput
+	kindPutPolicy     kind = 12 // dynamodb.PutResourcePolicyInput
+	kindDeletePolicy  kind = 13 // dynamodb.DeleteResourcePolicyInput
 )
 
 func (k kind) String() string {
@@ -65,6 +68,12 @@ func (k kind) String() string {
 		return "UntagResource"
 	case kindUpdateBackups:
 		return "UpdateContinuousBackups"
+	case kindInsights:
+		return "UpdateContributorInsights"
+	case kindPutPolicy:
+		return "PutResourcePolicy"
+	case kindDeletePolicy:
+		return "DeleteResourcePolicy"
 	}
 	return fmt.Sprintf("kind(%d)", byte(k))
 }

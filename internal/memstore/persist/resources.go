@@ -61,3 +61,38 @@ func (s *Store) currentARN(ctx context.Context, arn *string) *string {
 	}
 	return out.Table.TableArn
 }
+
+// UpdateContributorInsights is [memstore.Store.UpdateContributorInsights],
+// logged.
+func (s *Store) UpdateContributorInsights(ctx context.Context, in *dynamodb.UpdateContributorInsightsInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateContributorInsightsOutput, error) {
+	s.ddl.Lock()
+	defer s.ddl.Unlock()
+	return commit(s, func() (*dynamodb.UpdateContributorInsightsOutput, error) {
+		return s.Store.UpdateContributorInsights(ctx, in, opts...)
+	}, func(*dynamodb.UpdateContributorInsightsOutput) (kind, []byte, error) {
+		return marshal(kindInsights, in)
+	})
+}
+
+// PutResourcePolicy is [memstore.Store.PutResourcePolicy], logged. A
+// replayed policy gets a new revision ID.
+func (s *Store) PutResourcePolicy(ctx context.Context, in *dynamodb.PutResourcePolicyInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutResourcePolicyOutput, error) {
+	s.ddl.Lock()
+	defer s.ddl.Unlock()
+	return commit(s, func() (*dynamodb.PutResourcePolicyOutput, error) {
+		return s.Store.PutResourcePolicy(ctx, in, opts...)
+	}, func(*dynamodb.PutResourcePolicyOutput) (kind, []byte, error) {
+		return marshal(kindPutPolicy, in)
+	})
+}
+
+// DeleteResourcePolicy is [memstore.Store.DeleteResourcePolicy], logged.
+func (s *Store) DeleteResourcePolicy(ctx context.Context, in *dynamodb.DeleteResourcePolicyInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteResourcePolicyOutput, error) {
+	s.ddl.Lock()
+	defer s.ddl.Unlock()
+	return commit(s, func() (*dynamodb.DeleteResourcePolicyOutput, error) {
+		return s.Store.DeleteResourcePolicy(ctx, in, opts...)
+	}, func(*dynamodb.DeleteResourcePolicyOutput) (kind, []byte, error) {
+		return marshal(kindDeletePolicy, in)
+	})
+}

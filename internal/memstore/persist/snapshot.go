@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -196,8 +197,12 @@ func (s *Store) dumpTable(ctx context.Context, name string, put func(kind, []byt
 	}
 }
 
-// dumpSettings writes a table's tags and point-in-time recovery setting.
+// dumpSettings writes a table's tags, point-in-time recovery, Contributor
+// Insights and resource policy.
 func (s *Store) dumpSettings(ctx context.Context, d *types.TableDescription, put func(kind, []byte) error) error {
+	if err := s.dumpInsightsAndPolicy(ctx, d, put); err != nil {
+		return err
+	}
 	tags, err := s.Store.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.TableArn})
 	if err != nil {
 		return err
@@ -300,4 +305,33 @@ func createInput(d *types.TableDescription) *dynamodb.CreateTableInput {
 		in.DeletionProtectionEnabled = aws.Bool(true)
 	}
 	return in
+}
+
+func (s *Store) dumpInsightsAndPolicy(ctx context.Context, d *types.TableDescription, put func(kind, []byte) error) error {
+	dump := func(k kind, in any) error {
+		_, body, err := marshal(k, in)
+		if err != nil {
+			return err
+		}
+		return put(k, body)
+	}
+	insights, err := s.Store.ListContributorInsights(ctx, &dynamodb.ListContributorInsightsInput{TableName: d.TableName})
+	if err != nil {
+		return err
+	}
+	for _, sum := range insights.ContributorInsightsSummaries {
+		if err := dump(kindInsights, &dynamodb.UpdateContributorInsightsInput{TableName: sum.TableName, IndexName: sum.IndexName,
+			ContributorInsightsAction: types.ContributorInsightsActionEnable, ContributorInsightsMode: sum.ContributorInsightsMode}); err != nil {
+			return err
+		}
+	}
+	policy, err := s.Store.GetResourcePolicy(ctx, &dynamodb.GetResourcePolicyInput{ResourceArn: d.TableArn})
+	var none *types.PolicyNotFoundException
+	switch {
+	case errors.As(err, &none):
+		return nil
+	case err != nil:
+		return err
+	}
+	return dump(kindPutPolicy, &dynamodb.PutResourcePolicyInput{ResourceArn: d.TableArn, Policy: policy.Policy})
 }

@@ -54,6 +54,8 @@ func state(t *testing.T, st interface {
 	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 	ListTagsOfResource(context.Context, *dynamodb.ListTagsOfResourceInput, ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error)
 	DescribeContinuousBackups(context.Context, *dynamodb.DescribeContinuousBackupsInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error)
+	ListContributorInsights(context.Context, *dynamodb.ListContributorInsightsInput, ...func(*dynamodb.Options)) (*dynamodb.ListContributorInsightsOutput, error)
+	GetResourcePolicy(context.Context, *dynamodb.GetResourcePolicyInput, ...func(*dynamodb.Options)) (*dynamodb.GetResourcePolicyOutput, error)
 }) string {
 	t.Helper()
 	var b strings.Builder
@@ -69,6 +71,11 @@ func state(t *testing.T, st interface {
 		tags := must[*dynamodb.ListTagsOfResourceOutput](t)(st.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.TableArn}))
 		backups := must[*dynamodb.DescribeContinuousBackupsOutput](t)(st.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)}))
 		fmt.Fprintf(&b, "  tags %s\n  pitr %s\n", canonical(t, tags), backups.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus)
+		insights := must[*dynamodb.ListContributorInsightsOutput](t)(st.ListContributorInsights(ctx, &dynamodb.ListContributorInsightsInput{TableName: aws.String(name)}))
+		fmt.Fprintf(&b, "  insights %s\n", canonical(t, insights))
+		if policy, err := st.GetResourcePolicy(ctx, &dynamodb.GetResourcePolicyInput{ResourceArn: d.TableArn}); err == nil {
+			fmt.Fprintf(&b, "  policy %s\n", aws.ToString(policy.Policy)) // revisions are renumbered on replay
+		}
 		var items []string
 		for in := (&dynamodb.ScanInput{TableName: aws.String(name)}); ; {
 			out := must[*dynamodb.ScanOutput](t)(st.Scan(ctx, in))
@@ -169,6 +176,14 @@ func workload(t *testing.T, st *Store) {
 		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}}))
 	call(st.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String("prov"),
 		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(false)}}))
+	call(st.UpdateContributorInsights(ctx, &dynamodb.UpdateContributorInsightsInput{TableName: aws.String("games"), ContributorInsightsAction: types.ContributorInsightsActionEnable}))
+	call(st.UpdateContributorInsights(ctx, &dynamodb.UpdateContributorInsightsInput{TableName: aws.String("games"), IndexName: aws.String("byName"), ContributorInsightsAction: types.ContributorInsightsActionEnable}))
+	call(st.UpdateContributorInsights(ctx, &dynamodb.UpdateContributorInsightsInput{TableName: aws.String("games"), IndexName: aws.String("byName"), ContributorInsightsAction: types.ContributorInsightsActionDisable}))
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"dynamodb:GetItem","Resource":"*"}]}`
+	call(st.PutResourcePolicy(ctx, &dynamodb.PutResourcePolicyInput{ResourceArn: aws.String(gamesARN), Policy: aws.String(policy)}))
+	provARN := "arn:aws:dynamodb:us-east-1:000000000000:table/prov"
+	call(st.PutResourcePolicy(ctx, &dynamodb.PutResourcePolicyInput{ResourceArn: aws.String(provARN), Policy: aws.String(policy)}))
+	call(st.DeleteResourcePolicy(ctx, &dynamodb.DeleteResourcePolicyInput{ResourceArn: aws.String(provARN)}))
 
 	for i := range 30 {
 		call(st.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("games"), Item: map[string]types.AttributeValue{
@@ -648,10 +663,12 @@ type smithyAPIError interface {
 func TestEveryOperationClassified(t *testing.T) {
 	reads := []string{"BatchGetItem", "DescribeTable", "DescribeTimeToLive", "GetItem", "ListGlobalTables", "ListTables",
 		"Query", "Scan", "TransactGetItems", "DescribeStream", "GetRecords", "GetShardIterator", "ListStreams",
-		"ListTagsOfResource", "DescribeContinuousBackups", "DescribeEndpoints", "DescribeLimits"}
+		"ListTagsOfResource", "DescribeContinuousBackups", "DescribeEndpoints", "DescribeLimits",
+		"DescribeContributorInsights", "ListContributorInsights", "GetResourcePolicy"}
 	writes := []string{"CreateTable", "UpdateTable", "DeleteTable", "UpdateTimeToLive",
 		"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
-		"TagResource", "UntagResource", "UpdateContinuousBackups"}
+		"TagResource", "UntagResource", "UpdateContinuousBackups",
+		"UpdateContributorInsights", "PutResourcePolicy", "DeleteResourcePolicy"}
 	ctxType := reflect.TypeFor[context.Context]()
 	store := reflect.TypeFor[*memstore.Store]()
 	for i := range store.NumMethod() {

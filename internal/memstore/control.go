@@ -46,6 +46,17 @@ func (s *Store) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, 
 	return &dynamodb.CreateTableOutput{TableDescription: s.describe(t)}, nil
 }
 
+// maxKeyAttributeName bounds the name of a key attribute, or of an
+// attribute an index projects: 255 bytes (other attributes may have names
+// of up to 64 KB).
+const maxKeyAttributeName = 255
+
+func keyAttributeName(c *constraints, name *string, field string) {
+	if name != nil && len(*name) > maxKeyAttributeName {
+		c.add(name, field, "Member must have length less than or equal to 255")
+	}
+}
+
 func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 	if in.TableName == nil {
 		return nil, validation("The parameter 'TableName' is required but was not present in the request")
@@ -57,20 +68,38 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 	if in.KeySchema != nil && (len(in.KeySchema) < 1 || len(in.KeySchema) > 2) {
 		c.add(fmt.Sprint(keySchemaString(in.KeySchema)), "keySchema", "Member must have length less than or equal to 2")
 	}
+	for i, d := range in.AttributeDefinitions {
+		keyAttributeName(&c, d.AttributeName, fmt.Sprintf("attributeDefinitions.%d.member.attributeName", i+1))
+	}
 	for i, k := range in.KeySchema {
+		keyAttributeName(&c, k.AttributeName, fmt.Sprintf("keySchema.%d.member.attributeName", i+1))
 		if k.KeyType != "" && k.KeyType != types.KeyTypeHash && k.KeyType != types.KeyTypeRange {
 			c.add(string(k.KeyType), fmt.Sprintf("keySchema.%d.member.keyType", i+1), "Member must satisfy enum value set: [HASH, RANGE]")
 		}
 	}
+	indexShape := func(kind string, i int, name *string, ks []types.KeySchemaElement, proj *types.Projection) {
+		at := fmt.Sprintf("%s.%d.member.", kind, i+1)
+		c.name(name, at+"indexName", true)
+		c.notNull(proj != nil, at+"projection")
+		c.notNull(ks != nil, at+"keySchema")
+		for j, k := range ks {
+			keyAttributeName(&c, k.AttributeName, fmt.Sprintf("%skeySchema.%d.member.attributeName", at, j+1))
+		}
+		if proj != nil {
+			for _, n := range proj.NonKeyAttributes {
+				if len(n) > maxKeyAttributeName {
+					c.add(fmt.Sprint(proj.NonKeyAttributes), at+"projection.nonKeyAttributes",
+						"Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
+					break
+				}
+			}
+		}
+	}
 	for i, ix := range in.GlobalSecondaryIndexes {
-		c.name(ix.IndexName, fmt.Sprintf("globalSecondaryIndexes.%d.member.indexName", i+1), true)
-		c.notNull(ix.Projection != nil, fmt.Sprintf("globalSecondaryIndexes.%d.member.projection", i+1))
-		c.notNull(ix.KeySchema != nil, fmt.Sprintf("globalSecondaryIndexes.%d.member.keySchema", i+1))
+		indexShape("globalSecondaryIndexes", i, ix.IndexName, ix.KeySchema, ix.Projection)
 	}
 	for i, ix := range in.LocalSecondaryIndexes {
-		c.name(ix.IndexName, fmt.Sprintf("localSecondaryIndexes.%d.member.indexName", i+1), true)
-		c.notNull(ix.Projection != nil, fmt.Sprintf("localSecondaryIndexes.%d.member.projection", i+1))
-		c.notNull(ix.KeySchema != nil, fmt.Sprintf("localSecondaryIndexes.%d.member.keySchema", i+1))
+		indexShape("localSecondaryIndexes", i, ix.IndexName, ix.KeySchema, ix.Projection)
 	}
 	if in.BillingMode != "" && in.BillingMode != types.BillingModeProvisioned && in.BillingMode != types.BillingModePayPerRequest {
 		c.add(string(in.BillingMode), "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]")

@@ -309,6 +309,13 @@ func (s *Store) updateItem(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOu
 		t.mu.Unlock()
 		return nil, failedCondition(in.ReturnValuesOnConditionCheckFailure, old)
 	}
+	if old == nil && upd.OnlyRemoves() {
+		// Nothing to remove from an item that is not there: no item is
+		// created, and there is nothing to return.
+		u := s.writeUsage(t, in.ReturnConsumedCapacity, nil, nil)
+		t.mu.Unlock()
+		return &dynamodb.UpdateItemOutput{ConsumedCapacity: u.render(in.ReturnConsumedCapacity)}, nil
+	}
 	item, err := applyUpdate(upd, old, key)
 	size := 0
 	if err == nil {

@@ -94,7 +94,7 @@ func (e *exprParams) done() error {
 
 // legacyCondition converts Expected; nil when absent.
 func legacyCondition(expected map[string]types.ExpectedAttributeValue, op types.ConditionalOperator) (*expr.Condition, error) {
-	if expected == nil {
+	if len(expected) == 0 { // an empty Expected is no condition, as if absent
 		if op != "" {
 			return nil, validation("ConditionalOperator can only be used when Filter or Expected conditions have been specified")
 		}
@@ -105,7 +105,7 @@ func legacyCondition(expected map[string]types.ExpectedAttributeValue, op types.
 }
 
 func legacyFilter(filter map[string]types.Condition, op types.ConditionalOperator) (*expr.Condition, error) {
-	if filter == nil {
+	if len(filter) == 0 { // an empty filter is no filter, as if absent
 		if op != "" {
 			return nil, validation("ConditionalOperator can only be used when Filter or Expected conditions have been specified")
 		}

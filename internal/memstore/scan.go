@@ -89,6 +89,9 @@ func (s *Store) scan(in *dynamodb.ScanInput) (*dynamodb.ScanOutput, error) {
 		if err != nil {
 			return nil, err
 		}
+		if in.TotalSegments != nil && (sk < seg.lo || seg.hi != "" && sk >= seg.hi) {
+			return nil, validation("The provided Exclusive start key does not map to the provided Segment and TotalSegments values.")
+		}
 		if a := afterKey(sk); a > seg.lo {
 			seg.lo = a
 		}

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,5 +76,32 @@ func TestReturnedItemsAreCopies(t *testing.T) {
 	again, _ := s.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("sessions"), Key: key})
 	if again.Item == nil || again.Item["l"].(*types.AttributeValueMemberL).Value[0].(*types.AttributeValueMemberS).Value != "a" {
 		t.Fatalf("mutating a returned item changed the store: %v", again.Item)
+	}
+}
+
+// TestParallelScanStartKeyInSegment: a parallel Scan's ExclusiveStartKey
+// must lie in the segment scanned.
+func TestParallelScanStartKeyInSegment(t *testing.T) {
+	s := New()
+	defer s.Close()
+	newSessions(t, s, "")
+	ctx := context.Background()
+	for i := range 20 {
+		if _, err := s.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("sessions"), Item: map[string]types.AttributeValue{
+			"id": &types.AttributeValueMemberS{Value: fmt.Sprint("s", i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := s.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("sessions"), Segment: aws.Int32(1), TotalSegments: aws.Int32(2)})
+	if err != nil || len(out.Items) == 0 {
+		t.Fatalf("segment 1: %v, %d items", err, len(out.Items))
+	}
+	inOne := map[string]types.AttributeValue{"id": out.Items[0]["id"]}
+	if _, err := s.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("sessions"), Segment: aws.Int32(1), TotalSegments: aws.Int32(2), ExclusiveStartKey: inOne}); err != nil {
+		t.Errorf("start key in its own segment: %v", err)
+	}
+	_, err = s.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("sessions"), Segment: aws.Int32(0), TotalSegments: aws.Int32(2), ExclusiveStartKey: inOne})
+	if want := "The provided Exclusive start key does not map to the provided Segment and TotalSegments values."; !strings.Contains(fmt.Sprint(err), want) {
+		t.Errorf("start key of segment 1 in segment 0: %v, want %q", err, want)
 	}
 }

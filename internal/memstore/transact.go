@@ -86,18 +86,21 @@ func transactWriteShape(in *dynamodb.TransactWriteItemsInput) error {
 	c.collectionMetrics(in.ReturnItemCollectionMetrics)
 	transactItemsLength(&c, in.TransactItems, len(in.TransactItems))
 	for i, ti := range in.TransactItems {
-		kind, name := "", (*string)(nil)
+		kind, name, onFail := "", (*string)(nil), types.ReturnValuesOnConditionCheckFailure("")
 		switch {
 		case ti.Put != nil:
-			kind, name = "put", ti.Put.TableName
+			kind, name, onFail = "put", ti.Put.TableName, ti.Put.ReturnValuesOnConditionCheckFailure
 		case ti.Update != nil:
-			kind, name = "update", ti.Update.TableName
+			kind, name, onFail = "update", ti.Update.TableName, ti.Update.ReturnValuesOnConditionCheckFailure
 		case ti.Delete != nil:
-			kind, name = "delete", ti.Delete.TableName
+			kind, name, onFail = "delete", ti.Delete.TableName, ti.Delete.ReturnValuesOnConditionCheckFailure
 		case ti.ConditionCheck != nil:
-			kind, name = "conditionCheck", ti.ConditionCheck.TableName
+			kind, name, onFail = "conditionCheck", ti.ConditionCheck.TableName, ti.ConditionCheck.ReturnValuesOnConditionCheckFailure
 		}
 		txTableName(&c, name, i+1, kind)
+		if kind != "" {
+			enum(&c, onFail, fmt.Sprintf("transactItems.%d.member.%s.returnValuesOnConditionCheckFailure", i+1, kind), enumOnCheckFailure)
+		}
 	}
 	return c.err()
 }
@@ -180,14 +183,19 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 	}()
 
 	reasons := make([]types.CancellationReason, n)
+	for i := range reasons {
+		reasons[i] = types.CancellationReason{Code: aws.String("None")}
+	}
+	// The first action that does not fit its table cancels the transaction
+	// before any condition is evaluated: every other reason is None.
+	for i, a := range actions {
+		if a.invalid != "" {
+			reasons[i] = types.CancellationReason{Code: aws.String("ValidationError"), Message: aws.String(a.invalid)}
+			return nil, cancelled(reasons)
+		}
+	}
 	failed := false
 	for i, a := range actions {
-		reasons[i] = types.CancellationReason{Code: aws.String("None")}
-		if a.invalid != "" {
-			failed = true
-			reasons[i] = types.CancellationReason{Code: aws.String("ValidationError"), Message: aws.String(a.invalid)}
-			continue
-		}
 		a.oldItem = a.t.get(a.key)
 		if !eval(a.cond, a.oldItem) {
 			failed = true
@@ -200,6 +208,8 @@ func (s *Store) transactWrite(in *dynamodb.TransactWriteItemsInput) (*dynamodb.T
 		switch {
 		case a.put != nil:
 			a.newItem = a.put
+		case a.update != nil && a.oldItem == nil && a.update.OnlyRemoves():
+			// nothing to create, as with UpdateItem
 		case a.update != nil:
 			item, err := applyUpdate(a.update, a.oldItem, a.key)
 			if err == nil {

@@ -94,6 +94,9 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 			if c.IndexName == nil {
 				return validation("1 validation error detected: Value null at 'globalSecondaryIndexUpdates.1.member.create.indexName' failed to satisfy constraint: Member must not be null")
 			}
+			if t.index(*c.IndexName) != nil {
+				return validation("Attempting to create an index which already exists")
+			}
 			if seen[*c.IndexName] {
 				return validation("One or more parameter values were invalid: Duplicate index name: %s", *c.IndexName)
 			}

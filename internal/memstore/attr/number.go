@@ -234,7 +234,9 @@ func arithmetic(a, b string, sub bool) (string, error) {
 		cond, err = arith.Add(&r, da, db)
 	}
 	if err != nil || cond.Inexact() || cond.Rounded() {
-		return "", ErrTooPrecise
+		// A sum that needs more than 38 digits is reported as an overflow,
+		// whatever its magnitude (as the service words it).
+		return "", ErrOverflow
 	}
 	res, err := checkRange(&r)
 	if err != nil {

@@ -64,8 +64,10 @@ func TestArithmetic(t *testing.T) {
 		{"exact decimal", "0.1", "0.2", false, "0.3", ""},
 		{"cancel", "5", "5", true, "0", ""},
 		{"38 digits kept", "9999999999999999999999999999999999999", "1", false, "10000000000000000000000000000000000000", ""},
-		{"too precise", "99999999999999999999999999999999999999", "0.1", false, "", "Attempting to store more than 38 significant digits in a Number"},
-		{"overflow", "9.9999999999999999999999999999999999999E+125", "9.9999999999999999999999999999999999999E+125", false, "", "Attempting to store more than 38 significant digits in a Number"},
+		// A result needing more than 38 digits is an "overflow", whatever
+		// its magnitude, as the service words it.
+		{"too precise", "99999999999999999999999999999999999999", "0.1", false, "", "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+		{"overflow", "9.9999999999999999999999999999999999999E+125", "9.9999999999999999999999999999999999999E+125", false, "", "Number overflow. Attempting to store a number with magnitude larger than supported range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

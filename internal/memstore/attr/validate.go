@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
+// MaxNameBytes is the longest attribute name, in bytes.
+const MaxNameBytes = 65535
+
 // MaxDepth is DynamoDB's limit on nested lists and maps: counting the
 // attribute itself as level 1, no value may sit deeper than level 32.
 const MaxDepth = 32
@@ -19,6 +22,7 @@ var (
 	ErrEmptyNumberSet = errors.New("One or more parameter values were invalid: An number set  may not be empty")
 	ErrEmptyBinarySet = errors.New("One or more parameter values were invalid: Binary sets should not be empty")
 	ErrEmptyName      = errors.New("Empty attribute name")
+	ErrNameTooLarge   = errors.New("Attribute name is too large, must be less than 65536 bytes")
 	ErrTooDeep        = errors.New("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
 	// Every region refuses NULL false again since July 2026, after two
 	// briefly stored it as NULL true.
@@ -77,6 +81,11 @@ func NormalizeItem(item map[string]types.AttributeValue) (map[string]types.Attri
 func NormalizeItemSize(item map[string]types.AttributeValue) (map[string]types.AttributeValue, int, error) {
 	if _, ok := item[""]; ok {
 		return nil, 0, ErrEmptyName // before any value is looked at
+	}
+	for k := range item {
+		if len(k) > MaxNameBytes {
+			return nil, 0, ErrNameTooLarge
+		}
 	}
 	out := make(map[string]types.AttributeValue, len(item))
 	size := 0

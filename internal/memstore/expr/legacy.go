@@ -246,6 +246,9 @@ func FromAttributeUpdates(updates map[string]types.AttributeValueUpdate) (*Updat
 	u := &Update{legacy: make([]legacyUpdate, 0, len(updates))}
 	for _, name := range sortedKeys(updates) {
 		up := updates[name]
+		if len(name) > attr.MaxNameBytes {
+			return nil, newError(attr.ErrNameTooLarge.Error())
+		}
 		l := legacyUpdate{name: name, action: up.Action}
 		if l.action == "" {
 			l.action = types.AttributeActionPut

@@ -52,6 +52,9 @@ func newParams(names map[string]string, values map[string]types.AttributeValue,
 			if names[k] == "" {
 				return nil, newError("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + k)
 			}
+			if len(names[k]) > attr.MaxNameBytes {
+				return nil, newError("ExpressionAttributeNames contains invalid value: " + attr.ErrNameTooLarge.Error() + " for key " + k)
+			}
 		}
 		p.names = names
 	}

@@ -132,6 +132,9 @@ func FromAttributesToGet(names []string) (*Projection, error) {
 		if seen[n] {
 			return nil, newError("One or more parameter values were invalid: Duplicate value in attribute name: " + n)
 		}
+		if len(n) > attr.MaxNameBytes {
+			return nil, newError(attr.ErrNameTooLarge.Error())
+		}
 		seen[n] = true
 		paths[i] = Path{Elems: []PathElem{{Name: n}}}
 	}

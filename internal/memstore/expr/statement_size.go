@@ -57,6 +57,32 @@ func (u *Update) StatementSize(item map[string]types.AttributeValue) int {
 	return n
 }
 
+// OnlyRemoves reports an update made of REMOVE and DELETE actions alone
+// (legacy AttributeUpdates: DELETE alone): on a missing item it has nothing to create, and the
+// service creates nothing.
+func (u *Update) OnlyRemoves() bool {
+	if u == nil {
+		return false
+	}
+	if u.legacy != nil {
+		for _, l := range u.legacy {
+			if l.action != types.AttributeActionDelete {
+				return false
+			}
+		}
+		return len(u.legacy) > 0
+	}
+	if len(u.sections) == 0 {
+		return false
+	}
+	for _, sec := range u.sections {
+		if sec.kind != actRemove && sec.kind != actDelete {
+			return false
+		}
+	}
+	return true
+}
+
 func throughIndex(p Path) bool {
 	for _, e := range p.Elems {
 		if e.IsIndex {

@@ -164,7 +164,10 @@ func (s *Store) buildTable(in *dynamodb.CreateTableInput) (*table, error) {
 	t.onDemand = copyOnDemand(in.OnDemandThroughput)
 	if len(in.Tags) > 0 {
 		if len(in.Tags) > maxTagsPerResource {
-			return nil, &types.LimitExceededException{Message: aws.String("The number of tags exceeds the limit of 50 per resource.")}
+			return nil, errTooManyTags
+		}
+		if err := checkTags(in.Tags); err != nil {
+			return nil, err
 		}
 		t.tags = make(map[string]string, len(in.Tags))
 		for _, tag := range in.Tags {

@@ -2,8 +2,11 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -21,11 +24,19 @@ func (s *Store) tableByARN(arn *string) (*table, error) {
 	if arn == nil {
 		return nil, validation("1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null")
 	}
-	if !strings.HasPrefix(*arn, "arn:") || !strings.Contains(*arn, ":table/") {
+	if !strings.HasPrefix(*arn, "arn:") {
+		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s: ARNs must start with \"arn:\"", *arn)
+	}
+	if !strings.Contains(*arn, ":table/") {
 		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s", *arn)
 	}
 	name := (*arn)[strings.LastIndex(*arn, ":table/")+len(":table/"):]
 	if i := strings.IndexByte(name, '/'); i >= 0 {
+		// An index has no tags or policy of its own: only a table (or its
+		// stream) is a resource here.
+		if strings.HasPrefix(name[i:], "/index/") {
+			return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s", *arn)
+		}
 		name = name[:i]
 	}
 	s.mu.RLock()
@@ -52,6 +63,9 @@ func (s *Store) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, 
 	if len(in.Tags) == 0 {
 		return nil, wrap("TagResource", validation("Atleast one Tag needs to be provided as Input."))
 	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, wrap("TagResource", err)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.tags == nil {
@@ -64,7 +78,7 @@ func (s *Store) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, 
 		}
 	}
 	if len(t.tags)+added > maxTagsPerResource {
-		return nil, wrap("TagResource", &types.LimitExceededException{Message: aws.String("The number of tags exceeds the limit of 50 per resource.")})
+		return nil, wrap("TagResource", errTooManyTags)
 	}
 	for _, tag := range in.Tags {
 		t.tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
@@ -186,4 +200,47 @@ func (s *Store) DescribeLimits(ctx context.Context, in *dynamodb.DescribeLimitsI
 		TableMaxReadCapacityUnits:    aws.Int64(40000),
 		TableMaxWriteCapacityUnits:   aws.Int64(40000),
 	}, nil
+}
+
+// errTooManyTags: over 50 tags is a ValidationException, as the service
+// reports it, in CreateTable as in TagResource.
+var errTooManyTags = validation("One or more parameter values were invalid: The number of tags exceeds the limit of 50 per resource.")
+
+// checkTags applies the tag constraints: a key of 1 to 128 characters and a
+// value of 0 to 256, both of Unicode letters, digits, white space and
+// + - = . _ : / @; Value required.
+func checkTags(tags []types.Tag) error {
+	var c constraints
+	for i, tag := range tags {
+		at := fmt.Sprintf("tags.%d.member.", i+1)
+		switch {
+		case tag.Key == nil:
+			c.add(nil, at+"key", "Member must not be null")
+		case utf8.RuneCountInString(*tag.Key) < 1:
+			c.add(tag.Key, at+"key", "Member must have length greater than or equal to 1")
+		case utf8.RuneCountInString(*tag.Key) > 128:
+			c.add(tag.Key, at+"key", "Member must have length less than or equal to 128")
+		case !tagChars(*tag.Key):
+			c.add(tag.Key, at+"key", `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+		}
+		switch {
+		case tag.Value == nil:
+			c.add(nil, at+"value", "Member must not be null")
+		case utf8.RuneCountInString(*tag.Value) > 256:
+			c.add(tag.Value, at+"value", "Member must have length less than or equal to 256")
+		case !tagChars(*tag.Value):
+			c.add(tag.Value, at+"value", `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+		}
+	}
+	return c.err()
+}
+
+func tagChars(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) || unicode.Is(unicode.Z, r) || strings.ContainsRune("_.:/=+-@", r) {
+			continue
+		}
+		return false
+	}
+	return true
 }

@@ -15,7 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // Backend is what a handler serves: any value with methods of
@@ -167,6 +169,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, opName *string) 
 	if err != nil {
 		return h.fail(w, r, ct, id, op.name, err)
 	}
+	if emptyBody[op.name] {
+		return h.send(w, http.StatusOK, ct, nil)
+	}
+	if de, ok := out.Interface().(*dynamodb.DescribeEndpointsOutput); ok && de != nil && r.Host != "" {
+		// Endpoint discovery must lead back here, not to AWS.
+		for i := range de.Endpoints {
+			de.Endpoints[i].Address = aws.String(r.Host)
+		}
+	}
 	e := getEncoder()
 	defer putEncoder(e)
 	if out.IsNil() {
@@ -176,6 +187,10 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, opName *string) 
 	}
 	return h.send(w, http.StatusOK, ct, e.b)
 }
+
+// emptyBody lists the operations the service answers with no body at all
+// (not even "{}") when they succeed.
+var emptyBody = map[string]bool{"TagResource": true, "UntagResource": true}
 
 // fail writes err as the service writes errors, logging the ones that are
 // the store's own failures.

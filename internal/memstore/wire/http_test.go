@@ -21,6 +21,7 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // rawRequest is one HTTP request to the handler, built by hand the way a
@@ -365,5 +366,32 @@ func TestDebugLog(t *testing.T) {
 	line := logs.String()
 	if strings.Count(line, "\n") != 1 || !strings.Contains(line, "op=GetItem") || !strings.Contains(line, "status=200") || !strings.Contains(line, "duration=") {
 		t.Errorf("log = %q", line)
+	}
+}
+
+// TestTagResourceEmptyBody: the service answers a successful TagResource
+// and UntagResource with no body at all, not "{}".
+func TestTagResourceEmptyBody(t *testing.T) {
+	_, h, _, _ := newTestHandler(t, nil)
+	for _, op := range []string{"TagResource", "UntagResource"} {
+		w := serve(t, h, rawRequest{target: dynamoDBTarget + op, body: `{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/t"}`})
+		if w.Code != http.StatusOK || w.Body.Len() != 0 {
+			t.Errorf("%s: status %d, body %q; want 200 and no body", op, w.Code, w.Body.String())
+		}
+	}
+}
+
+// TestDescribeEndpointsAddress: endpoint discovery points back at the
+// address the request came to, not at AWS.
+func TestDescribeEndpointsAddress(t *testing.T) {
+	_, h, _, _ := newTestHandler(t, func(op string, _ any) (any, error) {
+		return &dynamodb.DescribeEndpointsOutput{Endpoints: []types.Endpoint{{Address: aws.String("dynamodb.us-east-1.amazonaws.com"), CachePeriodInMinutes: 1440}}}, nil
+	})
+	req := rawRequest{target: dynamoDBTarget + "DescribeEndpoints", body: `{}`}.build(t)
+	req.Host = "127.0.0.1:8000"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if !jsonEqual(t, w.Body.String(), `{"Endpoints":[{"Address":"127.0.0.1:8000","CachePeriodInMinutes":1440}]}`) {
+		t.Errorf("DescribeEndpoints: %s", w.Body.String())
 	}
 }

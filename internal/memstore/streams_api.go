@@ -39,9 +39,26 @@ func streamNotFound(arn string) error {
 	return &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Stream: " + arn + " not found")}
 }
 
+// validStreamARN checks a stream ARN's shape,
+// arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL: the service
+// refuses a malformed one as invalid rather than looking it up.
+func validStreamARN(arn string) error {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" && parts[2] == "dynamodb" {
+		res := strings.Split(parts[5], "/")
+		if len(res) == 4 && res[0] == "table" && res[1] != "" && res[2] == "stream" && res[3] != "" {
+			return nil
+		}
+	}
+	return validation("Invalid StreamArn: %s", arn)
+}
+
 func (s *Store) stream(arn *string) (*streamLog, error) {
 	if arn == nil {
 		return nil, validation("1 validation error detected: Value null at 'streamArn' failed to satisfy constraint: Member must not be null")
+	}
+	if err := validStreamARN(*arn); err != nil {
+		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -77,6 +94,9 @@ func (s *Store) ListStreams(ctx context.Context, in *dynamodbstreams.ListStreams
 	s.mu.RUnlock()
 	start := 0
 	if in.ExclusiveStartStreamArn != nil {
+		if err := validStreamARN(*in.ExclusiveStartStreamArn); err != nil {
+			return nil, wrapStreams("ListStreams", err)
+		}
 		for i, l := range all {
 			if l.arn == *in.ExclusiveStartStreamArn {
 				start = i + 1
@@ -133,8 +153,8 @@ func (s *Store) DescribeStream(ctx context.Context, in *dynamodbstreams.Describe
 		KeySchema:               keys,
 		Shards:                  []types.Shard{shard},
 	}
-	if in.ExclusiveStartShardId != nil && *in.ExclusiveStartShardId == l.shardID {
-		desc.Shards = []types.Shard{}
+	if in.ExclusiveStartShardId != nil && *in.ExclusiveStartShardId >= l.shardID {
+		desc.Shards = []types.Shard{} // shards are listed after the start, by id, whether it exists or not
 	}
 	return &dynamodbstreams.DescribeStreamOutput{StreamDescription: desc}, nil
 }
@@ -186,6 +206,9 @@ func (s *Store) getShardIterator(in *dynamodbstreams.GetShardIteratorInput) (*dy
 	}
 	if in.ShardId == nil || *in.ShardId != l.shardID {
 		return nil, &types.ResourceNotFoundException{Message: aws.String("Requested resource not found: Shard does not exist")}
+	}
+	if in.SequenceNumber != nil && (in.ShardIteratorType == types.ShardIteratorTypeTrimHorizon || in.ShardIteratorType == types.ShardIteratorTypeLatest) {
+		return nil, validation("Invalid SequenceNumber: a sequence number is given only with AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER, not with %s", in.ShardIteratorType)
 	}
 	first, last := l.bounds()
 	it := iterator{arn: l.arn, issued: s.now()}

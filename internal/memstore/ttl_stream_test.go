@@ -2,7 +2,9 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,5 +185,38 @@ func TestStreamRecords(t *testing.T) {
 	}
 	if len(rest.Records) != 1 || rest.Records[0].EventName != streamtypes.OperationTypeRemove {
 		t.Fatalf("second page: %+v", rest.Records)
+	}
+}
+
+// TestStreamRequestChecks: a sequence number goes only with AT_ and
+// AFTER_SEQUENCE_NUMBER, and DescribeStream lists the shards after
+// ExclusiveStartShardId whether that shard exists or not.
+func TestStreamRequestChecks(t *testing.T) {
+	s := New()
+	defer s.Close()
+	newSessions(t, s, types.StreamViewTypeKeysOnly)
+	ctx := context.Background()
+	streams, err := s.ListStreams(ctx, &dynamodbstreams.ListStreamsInput{})
+	if err != nil || len(streams.Streams) != 1 {
+		t.Fatalf("ListStreams: %v %v", streams, err)
+	}
+	arn := streams.Streams[0].StreamArn
+	desc, err := s.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shard := desc.StreamDescription.Shards[0]
+	for _, typ := range []streamtypes.ShardIteratorType{streamtypes.ShardIteratorTypeTrimHorizon, streamtypes.ShardIteratorTypeLatest} {
+		_, err := s.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{StreamArn: arn, ShardId: shard.ShardId,
+			ShardIteratorType: typ, SequenceNumber: shard.SequenceNumberRange.StartingSequenceNumber})
+		if !strings.Contains(fmt.Sprint(err), "ValidationException") {
+			t.Errorf("%s with a sequence number: %v, want a ValidationException", typ, err)
+		}
+	}
+	for start, want := range map[string]int{"zzzz": 0, "shardId-0": 1} {
+		out, err := s.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: arn, ExclusiveStartShardId: aws.String(start)})
+		if err != nil || len(out.StreamDescription.Shards) != want {
+			t.Errorf("ExclusiveStartShardId %q: %v shards, %v; want %d", start, len(out.StreamDescription.Shards), err, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -72,11 +73,36 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 			continue
 		}
 		if cur, ok := defs[*d.AttributeName]; ok && cur != d.AttributeType {
-			return validation("One or more parameter values were invalid: Attribute %s is already defined with a different type", *d.AttributeName)
+			return validation("Cannot update attribute definitions: Attributes cannot be redefined: attribute %s is already defined with type %s", *d.AttributeName, cur)
 		}
 		if _, ok := defs[*d.AttributeName]; !ok {
 			defs[*d.AttributeName] = d.AttributeType
 			defNames = append(defNames, *d.AttributeName)
+		}
+	}
+
+	if err := indexUpdatesShape(in.GlobalSecondaryIndexUpdates); err != nil {
+		return err
+	}
+	// A new index's key attributes must be defined in this request, even
+	// ones the table already knows.
+	requested := map[string]bool{}
+	for _, d := range in.AttributeDefinitions {
+		requested[aws.ToString(d.AttributeName)] = true
+	}
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		if u.Create == nil {
+			continue
+		}
+		for _, k := range u.Create.KeySchema {
+			if n := aws.ToString(k.AttributeName); !requested[n] {
+				var names []string
+				for _, d := range in.AttributeDefinitions {
+					names = append(names, aws.ToString(d.AttributeName))
+				}
+				return validation("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+					strings.Join(keyNames(u.Create.KeySchema), ", "), strings.Join(names, ", "))
+			}
 		}
 	}
 
@@ -221,9 +247,13 @@ func (s *Store) updateTable(t *table, in *dynamodb.UpdateTableInput) error {
 // typesMatch reports whether an item's index key attributes have the
 // declared types; a backfill skips items that don't, as DynamoDB does.
 func (ix *index) typesMatch(item map[string]types.AttributeValue) bool {
-	for _, kd := range ix.keys.all() {
+	for i, kd := range ix.keys.all() {
 		v := item[kd.Name]
 		if v == nil || string(kd.Type) != attr.TypeOf(v) || isEmptyKey(v) {
+			return false
+		}
+		// nor an item whose value is too long for a key
+		if checkKeyValue(kd.Name, v, i < 1+len(ix.keys.MoreHash)) != nil {
 			return false
 		}
 	}
@@ -264,4 +294,48 @@ func (t *table) backfill(ix *index) {
 		r.ixRows = append(r.ixRows, e)
 		return true
 	})
+}
+
+// indexUpdatesShape checks GlobalSecondaryIndexUpdates before any index is
+// looked up: not empty, exactly one action per update, and one update per
+// request.
+func indexUpdatesShape(updates []types.GlobalSecondaryIndexUpdate) error {
+	if updates == nil {
+		return nil
+	}
+	if len(updates) == 0 {
+		return validation("1 validation error detected: Value '[]' at 'globalSecondaryIndexUpdates' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	for i, u := range updates {
+		n := 0
+		for _, set := range []bool{u.Create != nil, u.Update != nil, u.Delete != nil} {
+			if set {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			return validation("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete must be set (globalSecondaryIndexUpdates.%d)", i+1)
+		case n > 1:
+			return validation("One or more parameter values were invalid: Only one of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete may be set (globalSecondaryIndexUpdates.%d)", i+1)
+		}
+	}
+	creates := 0
+	for _, u := range updates {
+		if u.Create != nil || u.Delete != nil {
+			creates++
+		}
+	}
+	if creates > 1 {
+		return &types.LimitExceededException{Message: aws.String("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")}
+	}
+	return nil
+}
+
+func keyNames(ks []types.KeySchemaElement) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = aws.ToString(k.AttributeName)
+	}
+	return out
 }

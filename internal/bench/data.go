@@ -122,7 +122,6 @@ func partSK(i int) string                       { return fmt.Sprintf("S#%06d", i
 func userActive(i int) bool                     { return i%10 == 0 }
 func activeUsers(n int) int                     { return (n + 9) / 10 }
 func userKey(i int) item                        { return item{"pk": str(userPK(i)), "sk": str("PROFILE")} }
-func partKey(i int) item                        { return item{"pk": str(partPK), "sk": str(partSK(i))} }
 func str(s string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: s} }
 func num(n int64) *types.AttributeValueMemberN {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}

@@ -25,9 +25,6 @@ func Median(xs []float64) float64 { return median(xs) }
 // Answer checks shared with the other layers' drivers: each returns nil or
 // a description of the difference.
 
-// GetS reads a string attribute.
-func GetS(it map[string]types.AttributeValue, name string) (string, bool) { return getS(it, name) }
-
 // WantS checks a string attribute.
 func WantS(it map[string]types.AttributeValue, name, want string) error { return wantS(it, name, want) }
 

@@ -95,16 +95,6 @@ func (t *table) index(name string) *index {
 	return nil
 }
 
-// attrType returns the declared type of a key attribute.
-func (t *table) attrType(name string) types.ScalarAttributeType {
-	for _, d := range t.attrDefs {
-		if *d.AttributeName == name {
-			return d.AttributeType
-		}
-	}
-	return ""
-}
-
 // get returns the stored item for a key item, or nil.
 func (t *table) get(key attr.Item) attr.Item {
 	if r := t.getAt(key, nil); r != nil {

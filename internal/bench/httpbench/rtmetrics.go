@@ -96,12 +96,3 @@ func (h hist) Quantile(q float64) (time.Duration, bool) {
 	}
 	return 0, false
 }
-
-// Count is the number of events recorded.
-func (h hist) Count() uint64 {
-	var n uint64
-	for _, c := range h.counts {
-		n += c
-	}
-	return n
-}

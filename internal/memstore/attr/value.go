@@ -2,7 +2,6 @@ package attr
 
 import (
 	"bytes"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -366,15 +365,4 @@ func AppendKeyBytes(dst []byte, v types.AttributeValue) []byte {
 		return append(dst, x.Value...)
 	}
 	return dst
-}
-
-// SortedNames returns an item's attribute names in order, for
-// deterministic output and messages.
-func SortedNames(item map[string]types.AttributeValue) []string {
-	names := make([]string, 0, len(item))
-	for k := range item {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }

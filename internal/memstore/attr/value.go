@@ -214,23 +214,23 @@ func CopyItem(item map[string]types.AttributeValue) map[string]types.AttributeVa
 		return nil
 	}
 	out := make(map[string]types.AttributeValue, len(item))
-	nS, nN := 0, 0
-	for _, v := range item {
-		switch v.(type) {
-		case *types.AttributeValueMemberS:
-			nS++
-		case *types.AttributeValueMemberN:
-			nN++
-		}
-	}
-	strs := make([]types.AttributeValueMemberS, 0, nS)
-	nums := make([]types.AttributeValueMemberN, 0, nN)
+	// One backing array per common kind, sized for the whole item and made
+	// on first use: a second pass to count exactly costs more than the spare
+	// capacity.
+	var strs []types.AttributeValueMemberS
+	var nums []types.AttributeValueMemberN
 	for k, v := range item {
 		switch x := v.(type) {
 		case *types.AttributeValueMemberS:
+			if strs == nil {
+				strs = make([]types.AttributeValueMemberS, 0, len(item))
+			}
 			strs = append(strs, types.AttributeValueMemberS{Value: x.Value})
 			out[k] = &strs[len(strs)-1]
 		case *types.AttributeValueMemberN:
+			if nums == nil {
+				nums = make([]types.AttributeValueMemberN, 0, len(item))
+			}
 			nums = append(nums, types.AttributeValueMemberN{Value: x.Value})
 			out[k] = &nums[len(nums)-1]
 		default:

@@ -58,6 +58,7 @@ type reader struct {
 	limit      int  // 0: none
 	consistent bool
 	view       *version // a past state for a stale read; nil for the present
+	copier     attr.Copier
 
 	items        []attr.Item
 	matched      int
@@ -76,8 +77,13 @@ func newReader(t *table, ix *index, filter *expr.Condition, proj *expr.Projectio
 		count:      sel == types.SelectCount,
 		fullItems:  ix != nil && !ix.global && (sel == types.SelectAllAttributes || (proj != nil && !projectsAll(ix, t.keys, proj))),
 		consistent: consistent,
+		copier:     attr.Copier{Block: readBlock},
 	}
 }
+
+// readBlock is how many strings (or numbers) a read's copier makes room for
+// at a time: a Limit 25 page of typical items fits in a block or two.
+const readBlock = 64
 
 // result is the page's Items: none for Select COUNT, else a list that is
 // never nil (an empty page is [] on the wire, as the service sends it).
@@ -122,7 +128,11 @@ func (rd *reader) visit(r *row) bool {
 	if eval(rd.filter, item) {
 		rd.matched++
 		if !rd.count {
-			rd.items = append(rd.items, project(rd.proj, item))
+			if rd.proj == nil {
+				rd.items = append(rd.items, rd.copier.Item(item))
+			} else {
+				rd.items = append(rd.items, rd.proj.Apply(item))
+			}
 		}
 	}
 	if rd.bytes >= maxPageBytes || (rd.limit > 0 && rd.scanned >= rd.limit) {

@@ -206,33 +206,45 @@ func Copy(v types.AttributeValue) types.AttributeValue {
 	return v
 }
 
-// CopyItem deep-copies an item; nil stays nil. Strings and numbers, the
-// common case, are copied into one block per type instead of one
-// allocation per attribute.
+// CopyItem deep-copies an item; nil stays nil.
 func CopyItem(item map[string]types.AttributeValue) map[string]types.AttributeValue {
+	var c Copier
+	return c.Item(item)
+}
+
+// Copier deep-copies items, carving strings and numbers (the common case)
+// out of shared blocks instead of allocating one value per attribute. One
+// Copier used for a whole page of results makes a few blocks for the page
+// rather than a few per item. Copies it returns may share a block, so a
+// retained copy keeps its block alive; no copy sees another's changes.
+type Copier struct {
+	// Block is the smallest block to make; zero sizes each block for the
+	// item being copied.
+	Block int
+	strs  []types.AttributeValueMemberS
+	nums  []types.AttributeValueMemberN
+}
+
+// Item deep-copies one item; nil stays nil.
+func (c *Copier) Item(item map[string]types.AttributeValue) map[string]types.AttributeValue {
 	if item == nil {
 		return nil
 	}
 	out := make(map[string]types.AttributeValue, len(item))
-	// One backing array per common kind, sized for the whole item and made
-	// on first use: a second pass to count exactly costs more than the spare
-	// capacity.
-	var strs []types.AttributeValueMemberS
-	var nums []types.AttributeValueMemberN
 	for k, v := range item {
 		switch x := v.(type) {
 		case *types.AttributeValueMemberS:
-			if strs == nil {
-				strs = make([]types.AttributeValueMemberS, 0, len(item))
+			if len(c.strs) == cap(c.strs) {
+				c.strs = make([]types.AttributeValueMemberS, 0, max(c.Block, len(item)))
 			}
-			strs = append(strs, types.AttributeValueMemberS{Value: x.Value})
-			out[k] = &strs[len(strs)-1]
+			c.strs = append(c.strs, types.AttributeValueMemberS{Value: x.Value})
+			out[k] = &c.strs[len(c.strs)-1]
 		case *types.AttributeValueMemberN:
-			if nums == nil {
-				nums = make([]types.AttributeValueMemberN, 0, len(item))
+			if len(c.nums) == cap(c.nums) {
+				c.nums = make([]types.AttributeValueMemberN, 0, max(c.Block, len(item)))
 			}
-			nums = append(nums, types.AttributeValueMemberN{Value: x.Value})
-			out[k] = &nums[len(nums)-1]
+			c.nums = append(c.nums, types.AttributeValueMemberN{Value: x.Value})
+			out[k] = &c.nums[len(c.nums)-1]
 		default:
 			out[k] = Copy(v)
 		}

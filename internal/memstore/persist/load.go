@@ -247,67 +247,55 @@ func (s *Store) cut(f *os.File, path string, off int64, header bool, st *loadSta
 	return f, off, nil
 }
 
+// replay decodes a logged request, lets fix adjust it (nil for none) and
+// applies it to the store.
+func replay[I, O any](ctx context.Context, body []byte, fix func(*I), call func(context.Context, *I, ...func(*dynamodb.Options)) (O, error)) error {
+	var in I
+	if err := wire.Unmarshal(body, &in); err != nil {
+		return err
+	}
+	if fix != nil {
+		fix(&in)
+	}
+	_, err := call(ctx, &in)
+	return err
+}
+
 // apply replays one record on the store.
 func (s *Store) apply(rec record) error {
 	ctx := context.Background()
 	var err error
 	switch rec.kind {
 	case kindCreateTable:
-		var in dynamodb.CreateTableInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
-			_, err = s.Store.CreateTable(ctx, &in)
-		}
+		err = replay(ctx, rec.body, nil, s.Store.CreateTable)
 	case kindUpdateTable:
-		var in dynamodb.UpdateTableInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
-			_, err = s.Store.UpdateTable(ctx, &in)
-		}
+		err = replay(ctx, rec.body, nil, s.Store.UpdateTable)
 	case kindDeleteTable:
-		var in dynamodb.DeleteTableInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
-			_, err = s.Store.DeleteTable(ctx, &in)
-		}
+		err = replay(ctx, rec.body, nil, s.Store.DeleteTable)
 	case kindUpdateTTL:
-		var in dynamodb.UpdateTimeToLiveInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
-			_, err = s.Store.UpdateTimeToLive(ctx, &in)
-		}
+		err = replay(ctx, rec.body, nil, s.Store.UpdateTimeToLive)
 	case kindTag:
-		var in dynamodb.TagResourceInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
+		err = replay(ctx, rec.body, func(in *dynamodb.TagResourceInput) {
 			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
-			_, err = s.Store.TagResource(ctx, &in)
-		}
+		}, s.Store.TagResource)
 	case kindUntag:
-		var in dynamodb.UntagResourceInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
+		err = replay(ctx, rec.body, func(in *dynamodb.UntagResourceInput) {
 			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
-			_, err = s.Store.UntagResource(ctx, &in)
-		}
+		}, s.Store.UntagResource)
 	case kindUpdateBackups:
-		var in dynamodb.UpdateContinuousBackupsInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
-			_, err = s.Store.UpdateContinuousBackups(ctx, &in)
-		}
+		err = replay(ctx, rec.body, nil, s.Store.UpdateContinuousBackups)
 	case kindInsights:
-		var in dynamodb.UpdateContributorInsightsInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
-			_, err = s.Store.UpdateContributorInsights(ctx, &in)
-		}
+		err = replay(ctx, rec.body, nil, s.Store.UpdateContributorInsights)
 	case kindPutPolicy:
-		var in dynamodb.PutResourcePolicyInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
+		err = replay(ctx, rec.body, func(in *dynamodb.PutResourcePolicyInput) {
 			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
 			in.ExpectedRevisionId = nil // revisions are renumbered on replay
-			_, err = s.Store.PutResourcePolicy(ctx, &in)
-		}
+		}, s.Store.PutResourcePolicy)
 	case kindDeletePolicy:
-		var in dynamodb.DeleteResourcePolicyInput
-		if err = wire.Unmarshal(rec.body, &in); err == nil {
+		err = replay(ctx, rec.body, func(in *dynamodb.DeleteResourcePolicyInput) {
 			in.ResourceArn = s.currentARN(ctx, in.ResourceArn)
 			in.ExpectedRevisionId = nil
-			_, err = s.Store.DeleteResourcePolicy(ctx, &in)
-		}
+		}, s.Store.DeleteResourcePolicy)
 	case kindWrite:
 		var in dynamodb.BatchWriteItemInput
 		if err = wire.Unmarshal(rec.body, &in); err != nil {

@@ -14,35 +14,23 @@ import (
 
 // TagResource is [memstore.Store.TagResource], logged.
 func (s *Store) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.TagResourceOutput, error) {
+	return logSchema(s, kindTag, in, func() (*dynamodb.TagResourceOutput, error) {
 		return s.Store.TagResource(ctx, in, opts...)
-	}, func(*dynamodb.TagResourceOutput) (kind, []byte, error) {
-		return marshal(kindTag, in)
 	})
 }
 
 // UntagResource is [memstore.Store.UntagResource], logged.
 func (s *Store) UntagResource(ctx context.Context, in *dynamodb.UntagResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.UntagResourceOutput, error) {
+	return logSchema(s, kindUntag, in, func() (*dynamodb.UntagResourceOutput, error) {
 		return s.Store.UntagResource(ctx, in, opts...)
-	}, func(*dynamodb.UntagResourceOutput) (kind, []byte, error) {
-		return marshal(kindUntag, in)
 	})
 }
 
 // UpdateContinuousBackups is [memstore.Store.UpdateContinuousBackups],
 // logged.
 func (s *Store) UpdateContinuousBackups(ctx context.Context, in *dynamodb.UpdateContinuousBackupsInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.UpdateContinuousBackupsOutput, error) {
+	return logSchema(s, kindUpdateBackups, in, func() (*dynamodb.UpdateContinuousBackupsOutput, error) {
 		return s.Store.UpdateContinuousBackups(ctx, in, opts...)
-	}, func(*dynamodb.UpdateContinuousBackupsOutput) (kind, []byte, error) {
-		return marshal(kindUpdateBackups, in)
 	})
 }
 
@@ -65,34 +53,22 @@ func (s *Store) currentARN(ctx context.Context, arn *string) *string {
 // UpdateContributorInsights is [memstore.Store.UpdateContributorInsights],
 // logged.
 func (s *Store) UpdateContributorInsights(ctx context.Context, in *dynamodb.UpdateContributorInsightsInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateContributorInsightsOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.UpdateContributorInsightsOutput, error) {
+	return logSchema(s, kindInsights, in, func() (*dynamodb.UpdateContributorInsightsOutput, error) {
 		return s.Store.UpdateContributorInsights(ctx, in, opts...)
-	}, func(*dynamodb.UpdateContributorInsightsOutput) (kind, []byte, error) {
-		return marshal(kindInsights, in)
 	})
 }
 
 // PutResourcePolicy is [memstore.Store.PutResourcePolicy], logged. A
 // replayed policy gets a new revision ID.
 func (s *Store) PutResourcePolicy(ctx context.Context, in *dynamodb.PutResourcePolicyInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutResourcePolicyOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.PutResourcePolicyOutput, error) {
+	return logSchema(s, kindPutPolicy, in, func() (*dynamodb.PutResourcePolicyOutput, error) {
 		return s.Store.PutResourcePolicy(ctx, in, opts...)
-	}, func(*dynamodb.PutResourcePolicyOutput) (kind, []byte, error) {
-		return marshal(kindPutPolicy, in)
 	})
 }
 
 // DeleteResourcePolicy is [memstore.Store.DeleteResourcePolicy], logged.
 func (s *Store) DeleteResourcePolicy(ctx context.Context, in *dynamodb.DeleteResourcePolicyInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteResourcePolicyOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.DeleteResourcePolicyOutput, error) {
+	return logSchema(s, kindDeletePolicy, in, func() (*dynamodb.DeleteResourcePolicyOutput, error) {
 		return s.Store.DeleteResourcePolicy(ctx, in, opts...)
-	}, func(*dynamodb.DeleteResourcePolicyOutput) (kind, []byte, error) {
-		return marshal(kindDeletePolicy, in)
 	})
 }

@@ -216,54 +216,46 @@ func marshal(k kind, v any) (kind, []byte, error) {
 	return k, b, err
 }
 
-// CreateTable is [memstore.Store.CreateTable], logged.
-func (s *Store) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+// logSchema runs a control-plane call under the schema lock and logs its
+// input once the call succeeds: every table-level write goes this way.
+func logSchema[O any](s *Store, k kind, in any, call func() (O, error)) (O, error) {
 	s.ddl.Lock()
 	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.CreateTableOutput, error) {
+	return commit(s, call, func(O) (kind, []byte, error) { return marshal(k, in) })
+}
+
+// CreateTable is [memstore.Store.CreateTable], logged.
+func (s *Store) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+	return logSchema(s, kindCreateTable, in, func() (*dynamodb.CreateTableOutput, error) {
 		if in != nil && in.TableName != nil {
 			delete(s.keys, *in.TableName)
 		}
 		return s.Store.CreateTable(ctx, in, opts...)
-	}, func(*dynamodb.CreateTableOutput) (kind, []byte, error) {
-		return marshal(kindCreateTable, in)
 	})
 }
 
 // UpdateTable is [memstore.Store.UpdateTable], logged.
 func (s *Store) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.UpdateTableOutput, error) {
+	return logSchema(s, kindUpdateTable, in, func() (*dynamodb.UpdateTableOutput, error) {
 		return s.Store.UpdateTable(ctx, in, opts...)
-	}, func(*dynamodb.UpdateTableOutput) (kind, []byte, error) {
-		return marshal(kindUpdateTable, in)
 	})
 }
 
 // DeleteTable is [memstore.Store.DeleteTable], logged.
 func (s *Store) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.DeleteTableOutput, error) {
+	return logSchema(s, kindDeleteTable, in, func() (*dynamodb.DeleteTableOutput, error) {
 		out, err := s.Store.DeleteTable(ctx, in, opts...)
 		if err == nil {
 			delete(s.keys, tableName(aws.ToString(in.TableName)))
 		}
 		return out, err
-	}, func(*dynamodb.DeleteTableOutput) (kind, []byte, error) {
-		return marshal(kindDeleteTable, in)
 	})
 }
 
 // UpdateTimeToLive is [memstore.Store.UpdateTimeToLive], logged.
 func (s *Store) UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
-	s.ddl.Lock()
-	defer s.ddl.Unlock()
-	return commit(s, func() (*dynamodb.UpdateTimeToLiveOutput, error) {
+	return logSchema(s, kindUpdateTTL, in, func() (*dynamodb.UpdateTimeToLiveOutput, error) {
 		return s.Store.UpdateTimeToLive(ctx, in, opts...)
-	}, func(*dynamodb.UpdateTimeToLiveOutput) (kind, []byte, error) {
-		return marshal(kindUpdateTTL, in)
 	})
 }
 

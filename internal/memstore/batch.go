@@ -115,6 +115,7 @@ func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGet
 		UnprocessedKeys: map[string]types.KeysAndAttributes{},
 	}
 	respBytes := 0
+	copier := attr.Copier{Block: readBlock}
 	for _, r := range reqs {
 		items := []map[string]types.AttributeValue{}
 		u := newUsage(r.t.name, false)
@@ -134,7 +135,7 @@ func (s *Store) batchGetItem(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGet
 			}
 			u.units += readUnits(row.size, consistent)
 			respBytes += row.size
-			items = append(items, project(r.proj, row.item))
+			items = append(items, project(&copier, r.proj, row.item))
 		}
 		r.t.mu.RUnlock()
 		out.Responses[r.name] = items

@@ -66,7 +66,7 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 
 	out := &dynamodb.GetItemOutput{}
 	if item != nil {
-		out.Item = project(proj, item)
+		out.Item = project(new(attr.Copier), proj, item)
 	}
 	u := s.readUsage(t, in.ReturnConsumedCapacity, readUnits(size, consistent))
 	if err := s.admit(t, u); err != nil {
@@ -76,10 +76,11 @@ func (s *Store) getItem(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, err
 	return out, nil
 }
 
-// project applies an optional projection and always returns a copy.
-func project(p *expr.Projection, item attr.Item) attr.Item {
+// project applies an optional projection and always returns a copy; whole
+// items are copied through c, so one copier can serve a page of results.
+func project(c *attr.Copier, p *expr.Projection, item attr.Item) attr.Item {
 	if p == nil {
-		return attr.CopyItem(item)
+		return c.Item(item)
 	}
 	return p.Apply(item)
 }

@@ -81,8 +81,9 @@ func newReader(t *table, ix *index, filter *expr.Condition, proj *expr.Projectio
 	}
 }
 
-// readBlock is how many strings (or numbers) a read's copier makes room for
-// at a time: a Limit 25 page of typical items fits in a block or two.
+// readBlock is how many strings (or numbers) a multi-item read's copier
+// makes room for at a time: a Limit 25 page of typical items fits in a
+// block or two.
 const readBlock = 64
 
 // result is the page's Items: none for Select COUNT, else a list that is
@@ -128,11 +129,7 @@ func (rd *reader) visit(r *row) bool {
 	if eval(rd.filter, item) {
 		rd.matched++
 		if !rd.count {
-			if rd.proj == nil {
-				rd.items = append(rd.items, rd.copier.Item(item))
-			} else {
-				rd.items = append(rd.items, rd.proj.Apply(item))
-			}
+			rd.items = append(rd.items, project(&rd.copier, rd.proj, item))
 		}
 	}
 	if rd.bytes >= maxPageBytes || (rd.limit > 0 && rd.scanned >= rd.limit) {

@@ -520,6 +520,7 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 	}
 	out := &dynamodb.TransactGetItemsOutput{Responses: make([]types.ItemResponse, n)}
 	usages := map[*table]*usage{}
+	copier := attr.Copier{Block: readBlock}
 	for i, g := range gets {
 		u := usages[g.t]
 		if u == nil {
@@ -528,7 +529,7 @@ func (s *Store) transactGet(in *dynamodb.TransactGetItemsInput) (*dynamodb.Trans
 			usages[g.t] = u
 		}
 		if r := g.t.getAt(g.key, nil); r != nil {
-			out.Responses[i].Item = project(g.proj, r.item)
+			out.Responses[i].Item = project(&copier, g.proj, r.item)
 			u.units += 2 * readUnits(r.size, true)
 		} else {
 			u.units += 2 * readUnits(0, true)
